@@ -326,6 +326,10 @@ def test_installed_wheel_renders(tmp_path: Path) -> None:
     )
 
     module_file, root, rendered = result.stdout.split("\n", 2)
+    package = REPO / "skill" / "gan_triage"
+    for module in package.rglob("*.py"):
+        installed = target / "gan_triage" / module.relative_to(package)
+        assert installed.is_file(), f"{module.relative_to(REPO)} missing from the wheel"
     assert module_file.startswith(str(target))
     assert root.startswith(str(target))
     assert rendered == (REPO / "SKILL.md").read_text(encoding="utf-8")
