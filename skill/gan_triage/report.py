@@ -67,15 +67,18 @@ class Trend(BaseModel):
     def level(self) -> float | None:
         """The loss's current level.
 
-        A range gives its midpoint. A sequence gives the median of its later
-        half, which follows a clear trend to its end but is not thrown by one
-        noisy last epoch.
+        A range gives its midpoint and a steady rise or fall its last value. A
+        noisy sequence gives the median of its later half, so one odd last
+        epoch does not decide the reading.
         """
         finite = [v for v in self.values if math.isfinite(v)]
         if not finite:
             return None
         if self.is_range:
             return (min(finite) + max(finite)) / 2
+        steps = [b - a for a, b in zip(finite, finite[1:], strict=False)]
+        if steps and (all(s > 0 for s in steps) or all(s < 0 for s in steps)):
+            return finite[-1]
         tail = finite[len(finite) // 2 :]
         ordered = sorted(tail)
         middle = len(ordered) // 2
@@ -164,7 +167,7 @@ def build_report(data: dict[str, Any], origin: str) -> Report:
     if not (d_trend.reported or g_trend.reported or notes.strip()):
         raise InputError(
             f"{origin}: no loss trend and no sample notes; give at least "
-            "d_loss_trend and g_loss_trend, e.g. \"0.9, 0.4, 0.1 (decreasing)\""
+            'd_loss_trend and g_loss_trend, e.g. "0.9, 0.4, 0.1 (decreasing)"'
         )
 
     loss_type = None
@@ -233,7 +236,9 @@ def read_text_file(path: Path) -> str:
         raise InputError(f"{path}: is a directory; expected a report file")
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
-        raise InputError(f"{path}: binary content; expected a YAML, JSON or text report")
+        raise InputError(
+            f"{path}: binary content; expected a YAML, JSON or text report"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -248,7 +253,9 @@ def read_text_file(path: Path) -> str:
 def parse_mapping_text(text: str, origin: str) -> dict[str, Any] | None:
     """Parse YAML or JSON report text; None when it is prose, not a mapping."""
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        data = (
+            json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        )
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         if text.lstrip().startswith("{"):
             raise InputError(f"{origin}: invalid JSON: {error}") from None
