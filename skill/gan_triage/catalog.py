@@ -357,9 +357,9 @@ MODES: dict[ModeSlug, Mode] = {
         fixes=(
             Fix(
                 "unblock_d_gradient",
-                "Make D's last layer output raw logits (no ReLU, clamp or "
-                "sigmoid before BCEWithLogitsLoss) and confirm D's gradient "
-                "norm is non-zero after backward().",
+                "Remove every ReLU, clamp and sigmoid after D's last layer so "
+                "it feeds raw logits to BCEWithLogitsLoss, then confirm D's "
+                "gradient norm is non-zero after backward().",
                 "a public report traced 1.398 / 0.693 held for all epochs to a "
                 "ReLU on D's output that passed no gradient",
                 ("logits", "leakyrelu", "leaky relu", "removed the relu"),
