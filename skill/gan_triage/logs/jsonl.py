@@ -1,0 +1,69 @@
+"""Read JSON Lines logs: one JSON object per line, one line per step or epoch."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .chunks import read_lines
+from .table import EpochAssigner, EpochTable, add_record
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, float]]:
+    """Yield the numeric leaves of a record; nested keys are joined with ``/``."""
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)):
+            yield name, float(value)
+        elif isinstance(value, dict):
+            yield from _flatten(value, f"{name}/")
+        elif isinstance(value, str) and value.strip().lower() in NONFINITE:
+            yield name, NONFINITE[value.strip().lower()]
+
+
+# Writers that cannot emit JSON's missing NaN literal often write these strings.
+NONFINITE = {
+    "nan": math.nan,
+    "inf": math.inf,
+    "+inf": math.inf,
+    "-inf": -math.inf,
+    "infinity": math.inf,
+    "-infinity": -math.inf,
+}
+
+
+def iter_records(path: Path) -> Iterator[dict[str, float]]:
+    """Yield each line's numeric fields; blank lines are skipped.
+
+    Python's ``json`` module accepts the ``NaN`` and ``Infinity`` literals that
+    ``json.dumps`` writes for non-finite floats, so those are read as numbers.
+    """
+    for number, line in read_lines(path):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(
+                f"{path}: line {number} is not valid JSON ({error.msg} at column "
+                f"{error.colno}); expected one JSON object per line"
+            ) from None
+        if not isinstance(data, dict):
+            raise InputError(
+                f"{path}: line {number} is a JSON {type(data).__name__}; expected "
+                "one JSON object per line"
+            )
+        yield dict(_flatten(data))
+
+
+def read_jsonl(path: Path, table: EpochTable, assigner: EpochAssigner) -> None:
+    """Add every record of a JSON Lines log to ``table``."""
+    for index, record in enumerate(iter_records(path)):
+        add_record(table, assigner, record, index)

@@ -1,0 +1,111 @@
+"""Per-epoch sums of every logged quantity: the only state a reader keeps.
+
+Memory grows with the number of epochs times the number of logged names, never
+with the number of steps, so a log of millions of steps is read in one pass.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .columns import is_epoch_name, is_step_name
+
+
+@dataclass
+class EpochTable:
+    """Running sum and count of each name within each epoch."""
+
+    # epoch -> name -> [sum, count]
+    sums: dict[float, dict[str, list[float]]] = field(default_factory=dict)
+    # Every name seen, in the order first seen.
+    names: dict[str, None] = field(default_factory=dict)
+
+    def add(self, epoch: float, name: str, total: float, count: int) -> None:
+        row = self.sums.get(epoch)
+        if row is None:
+            row = self.sums[epoch] = {}
+        cell = row.get(name)
+        if cell is None:
+            row[name] = [total, count]
+            self.names.setdefault(name, None)
+        else:
+            cell[0] += total
+            cell[1] += count
+
+    def epochs(self) -> list[float]:
+        return sorted(self.sums)
+
+    def means(self, name: str) -> list[tuple[float, float]]:
+        """Return ``(epoch, mean)`` for each epoch in which ``name`` was logged."""
+        result = []
+        for epoch in self.epochs():
+            cell = self.sums[epoch].get(name)
+            if cell is not None and cell[1]:
+                result.append((epoch, cell[0] / cell[1]))
+        return result
+
+
+@dataclass
+class EpochAssigner:
+    """Decide which epoch a record belongs to.
+
+    In order: the record's own epoch; else the last epoch seen in an earlier
+    record (loggers often write the epoch on only some records); else
+    ``steps_per_epoch`` applied to the step (or to the record's position when no
+    step is logged); else each step, or each record, counts as one epoch.
+    """
+
+    steps_per_epoch: int | None = None
+    last_epoch: float | None = None
+    # How the epoch of at least one record was decided, for the warnings.
+    used_steps_per_epoch: bool = False
+    used_record_as_epoch: bool = False
+
+    def assign(self, epoch: float | None, step: float | None, index: int) -> float:
+        """Return the epoch of a record; a fractional epoch counts as its floor."""
+        if epoch is not None:
+            epoch = float(math.floor(epoch)) if math.isfinite(epoch) else epoch
+            self.last_epoch = epoch
+            return epoch
+        if self.last_epoch is not None:
+            return self.last_epoch
+        position = step if step is not None else index
+        if self.steps_per_epoch:
+            self.used_steps_per_epoch = True
+            return float(int(position) // self.steps_per_epoch)
+        self.used_record_as_epoch = True
+        return float(position)
+
+
+def split_record(
+    values: Mapping[str, float],
+) -> tuple[float | None, float | None, dict[str, float]]:
+    """Take the epoch and step out of one record's values."""
+    epoch: float | None = None
+    step: float | None = None
+    rest: dict[str, float] = {}
+    for name, value in values.items():
+        if epoch is None and is_epoch_name(name):
+            epoch = value
+        elif step is None and is_step_name(name):
+            step = value
+        else:
+            rest[name] = value
+    return epoch, step, rest
+
+
+def add_record(
+    table: EpochTable,
+    assigner: EpochAssigner,
+    values: Mapping[str, float],
+    index: int,
+) -> None:
+    """Add one record (a JSON line, a console line, one TensorBoard step)."""
+    epoch, step, rest = split_record(values)
+    if not rest:
+        return
+    key = assigner.assign(epoch, step, index)
+    for name, value in rest.items():
+        table.add(key, name, value, 1)
