@@ -139,6 +139,10 @@ def infer_scale(report: Report) -> tuple[LossType, bool, str | None]:
     states an inference (None when the report gave the scale).
     """
     saturating = report.g_objective == "saturating"
+    if report.loss_type == "bce-sum" and not report.bce_variant_known:
+        if _averaged_bce(report):
+            return "bce-mean", saturating, AVERAGED_NOTE
+        return "bce-sum", saturating, None
     if report.loss_type is not None:
         return report.loss_type, saturating, None
 
@@ -174,15 +178,28 @@ def infer_scale(report: Report) -> tuple[LossType, bool, str | None]:
             )
         if _near(d_level, 2.0, 0.15):
             return "hinge", False, "loss type inferred as hinge: D's loss rests at 2"
-        if _near(d_level, 0.693, 0.03) and _near(g_level, 0.693, 0.03):
-            if not ("real" in report.d.parts and "fake" in report.d.parts):
-                return (
-                    "bce-mean",
-                    False,
-                    "loss type inferred as BCE averaged over real and fake: "
-                    "D's loss rests at 0.693",
-                )
+    if _averaged_bce(report):
+        return "bce-mean", False, AVERAGED_NOTE
     return "bce-sum", saturating, None
+
+
+AVERAGED_NOTE = (
+    "loss type inferred as BCE averaged over real and fake: D's loss rests at "
+    "0.693 beside G's"
+)
+
+
+def _averaged_bce(report: Report) -> bool:
+    """True when D and G both rest at ln 2, the averaged-BCE chance point.
+
+    A D loss given as separate real and fake halves of 0.693 each is summed
+    BCE at chance, not averaged BCE.
+    """
+    d_level, g_level = report.d.level, report.g.level
+    if d_level is None or g_level is None:
+        return False
+    split = "real" in report.d.parts and "fake" in report.d.parts
+    return not split and _near(d_level, 0.693, 0.03) and _near(g_level, 0.693, 0.03)
 
 
 def _near(value: float, target: float, tolerance: float) -> bool:

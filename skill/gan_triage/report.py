@@ -42,6 +42,10 @@ NOT_REPORTED = frozenset(
 )
 
 
+# Loss names that say "BCE" without saying whether D's terms are summed.
+AMBIGUOUS_BCE = frozenset({"", "bce", "dcgan", "vanilla", "non-saturating", "ns"})
+
+
 class Trend(BaseModel):
     """One loss trend as written, and what was read from it."""
 
@@ -102,6 +106,9 @@ class Report(BaseModel):
     d_x: float | None = None
     d_g_z: float | None = None
     epochs: int | None = None
+    # False when the user wrote a loss family ("bce") without saying whether
+    # D's real and fake terms are summed or averaged.
+    bce_variant_known: bool = True
     d: Trend
     g: Trend
     origin: str = "report"
@@ -178,6 +185,8 @@ def build_report(data: dict[str, Any], origin: str) -> Report:
                 f"{origin}: loss_type {data['loss_type']!r} is not known; expected "
                 "one of bce-sum, bce-mean, lsgan, hinge, wgan, wgan-gp"
             )
+    raw_loss_type = str(data.get("loss_type") or "").strip().lower()
+    bce_variant_known = raw_loss_type not in AMBIGUOUS_BCE
     g_objective = data.get("g_objective")
     if str(data.get("loss_type", "")).strip().lower() in ("non-saturating", "ns"):
         g_objective = g_objective or "non-saturating"
@@ -212,6 +221,7 @@ def build_report(data: dict[str, Any], origin: str) -> Report:
         d_x=_fraction(data.get("d_x"), "d_x", origin),
         d_g_z=_fraction(data.get("d_g_z"), "d_g_z", origin),
         epochs=epochs,
+        bce_variant_known=bce_variant_known,
         d=d_trend,
         g=g_trend,
         origin=origin,

@@ -274,11 +274,10 @@ def _check_equilibrium(r: Reading) -> Check:
     check = Check()
     scale = r.scale
     if scale.equilibrium_d is None or scale.equilibrium_g is None:
-        d_state = _compare(r.d.level, lambda d: r.d.static and abs(d) < 1e9)
-        d_ok = check.add(
-            "matched" if r.d.known and r.d.static else d_state, "critic loss static"
-        )
-        g_ok = check.add("matched" if r.g.static else "unknown", "g_loss static")
+        # Critic losses have no chance level: at equilibrium they neither
+        # trend nor swing, whatever their size.
+        d_ok = check.add(_steady_state(r.d), "critic loss neither trends nor swings")
+        g_ok = check.add(_steady_state(r.g), "g_loss neither trends nor swings")
     else:
         (d_low, d_high), (g_low, g_high) = scale.equilibrium_d, scale.equilibrium_g
         d_state = _compare(r.d.level, lambda d: d_low <= d <= d_high and r.d.static)
@@ -303,6 +302,13 @@ def _check_equilibrium(r: Reading) -> Check:
     if samples == "matched" and chance is True and not bad:
         check.fits = True
     return check
+
+
+def _steady_state(loss: LossReading) -> State:
+    if not loss.known:
+        return "unknown"
+    trending = loss.direction in ("increasing", "decreasing")
+    return "missed" if trending or loss.swings else "matched"
 
 
 def _sample_symptom(check: Check, r: Reading, good_misses: bool, cue: str) -> State:
