@@ -195,15 +195,27 @@ def report_fields(report: Report) -> dict[str, Any]:
     return fields
 
 
-def render_user_message(report: Report) -> str:
+def render_user_message(report: Report, tried: Sequence[str] = ()) -> str:
     """Render the user turn: the report as JSON between plain-text markers.
 
     JSON keeps the report as data: quotes and line breaks inside a field are
     escaped, so a field cannot end the report early or pose as a new field.
+    ``tried`` holds fix slugs the user already tried, sent as the fixes' texts.
     """
-    report_json = json.dumps(report_fields(report), indent=2, ensure_ascii=False)
+    fields = report_fields(report)
+    if tried:
+        fields["fixes_already_tried"] = [_fix_text(slug) for slug in tried]
+    report_json = json.dumps(fields, indent=2, ensure_ascii=False)
     template = environment().get_template(USER_TEMPLATE)
     return template.render(report_json=report_json)
+
+
+def _fix_text(slug: str) -> str:
+    for mode in catalog.MODES.values():
+        for fix in mode.fixes:
+            if fix.slug == slug:
+                return fix.text
+    return slug
 
 
 def render_reask(findings: Sequence[FindingText]) -> str:
