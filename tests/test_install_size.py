@@ -4,8 +4,9 @@ SKILL.md sits at the repository root, so `skills add` (skills 1.7.4) copies ever
 committed file into the agent's skills folder, leaving out only `.git`,
 `__pycache__`, `__pypackages__` and any `metadata.json`. The budget keeps an
 install quick and keeps datasets, binaries and bulky cassettes out of the folder.
-When it was set, the repository held about 160 KB in 30 files, so 1.5 MB and 300
-files leave room for roughly ten times that.
+When it was set, the repository with the work then in progress held 0.93 MB in 127
+files, most of it eval logs. 2 MB and 400 files leave room for those to double, and a
+committed virtual environment or dataset (tens of megabytes) still fails.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MAX_BYTES = 1_500_000
-MAX_FILES = 300
+MAX_BYTES = 2_000_000
+MAX_FILES = 400
 EXCLUDED_DIRS = {".git", "__pycache__", "__pypackages__"}
 EXCLUDED_FILES = {"metadata.json"}
 
