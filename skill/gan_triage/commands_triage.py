@@ -144,7 +144,7 @@ def choose_backend(requested: str) -> str:
 
 
 def diagnosis_payload(diagnosis: Any, report: Report, source: str) -> dict[str, Any]:
-    """The JSON form of a rule-engine answer."""
+    """Build the JSON form of a rule-engine diagnosis."""
     return {
         "failure": diagnosis.failure,
         "failure_name": diagnosis.failure_name,

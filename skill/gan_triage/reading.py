@@ -43,7 +43,7 @@ SCALE_WORDS: tuple[tuple[re.Pattern[str], LossType], ...] = (
 
 @dataclass(frozen=True)
 class LossReading:
-    """What one loss does over the report's window."""
+    """One loss's level, direction and movement over the report's window."""
 
     known: bool
     level: float | None
@@ -300,7 +300,7 @@ def _reversals(values: list[float]) -> int:
 
 
 def _direction(trend: Trend, values: list[float], static: bool) -> str:
-    """The direction the numbers show, falling back on the text's words.
+    """Derive a loss's direction from its numbers, else from the text's words.
 
     With two or more values the numbers decide: a steady rise or fall, flat
     when static, oscillating with two reversals or more, and unknown for a

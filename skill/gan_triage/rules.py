@@ -67,7 +67,7 @@ class Candidate(BaseModel):
 
 
 class Diagnosis(BaseModel):
-    """The rule engine's answer, with everything needed to explain it."""
+    """The rule engine's verdict, with the evidence and ranking behind it."""
 
     failure: ModeSlug
     failure_name: str
@@ -181,7 +181,7 @@ def _check_d_wins(r: Reading) -> Check:
 
 
 def _wgan_d_wins(check: Check, r: Reading) -> tuple[State, State]:
-    """A critic wins when its loss grows ever more negative while G's rises."""
+    """Check D winning on a critic scale: its loss falls below 0 while G's rises."""
     d_state: State = "unknown"
     if r.d.known:
         falling = r.d.direction == "decreasing" and (r.d.level or 0) < 0
@@ -195,7 +195,7 @@ def _wgan_d_wins(check: Check, r: Reading) -> tuple[State, State]:
 
 
 def _scale_free_wins(r: Reading) -> bool | None:
-    """What D's outputs or accuracies say about D winning; None if not given."""
+    """Return whether D's outputs or accuracies show D winning (None if absent)."""
     if r.d_x is not None and r.d_g_z is not None:
         return r.d_x >= D_OUTPUT_WINS.value and r.d_g_z <= 1 - D_OUTPUT_WINS.value
     if r.accuracy_real is not None and r.accuracy_fake is not None:
@@ -205,7 +205,7 @@ def _scale_free_wins(r: Reading) -> bool | None:
 
 
 def _scale_free_chance(r: Reading) -> bool | None:
-    """Whether D's outputs or accuracies sit at chance; None if not given."""
+    """Return whether D's outputs or accuracies sit at chance (None if absent)."""
     low, high = D_OUTPUT_CHANCE
     if r.d_x is not None and r.d_g_z is not None:
         return low <= r.d_x <= high and low <= r.d_g_z <= high
@@ -378,8 +378,8 @@ def choose_fix(
 ) -> tuple[ModeSlug, Fix]:
     """Pick the first untried rung of the first fitting mode's ladder.
 
-    When a fitting mode's rungs are all tried, the next fitting mode answers;
-    when none is left, the answer is no match.
+    When a fitting mode's rungs are all tried, the next fitting mode is used.
+    When none is left, the result is no match.
     """
     done = set(tried)
     for candidate in candidates:

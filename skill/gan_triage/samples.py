@@ -71,7 +71,7 @@ NOT_DESCRIBED = re.compile(
 
 @dataclass(frozen=True)
 class SampleReading:
-    """Which kinds of sample description the notes contain."""
+    """The kinds of sample description found in the notes."""
 
     noise: bool = False
     collapse: bool = False
