@@ -235,3 +235,15 @@ def test_rules_path_never_imports_anthropic() -> None:
     )
 
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_modes_lists_catalog(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["modes", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    slugs = [mode["slug"] for mode in payload["modes"]]
+
+    assert code == 0
+    assert payload["precedence"][0] == "diverged"
+    assert set(slugs) >= {"d_wins", "mode_collapse", "oscillation", "equilibrium"}
+    assert "vanishing_gradient" in slugs
+    assert "no_match" in slugs
