@@ -10,3 +10,7 @@ class InputError(TriageError):
 
     The message names the file or field, what was found and what was expected.
     """
+
+
+class BlockError(TriageError):
+    """A reply holds no usable [triage] block; the message gives the reason."""
