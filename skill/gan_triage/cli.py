@@ -43,10 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
 def _command_modules() -> list[ModuleType]:
     # Imported here so that `gan-triage --help` stays fast and so that a verb's
     # heavy imports load only when that verb runs.
-    from . import commands_check, commands_modes, commands_skill, commands_triage
+    from . import (
+        commands_check,
+        commands_modes,
+        commands_report,
+        commands_skill,
+        commands_triage,
+    )
 
     modules: list[ModuleType] = [commands_triage, commands_skill, commands_modes]
     modules.append(commands_check)
+    modules.append(commands_report)
     return modules
 
 
