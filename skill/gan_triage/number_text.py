@@ -1,0 +1,150 @@
+"""Find the numbers in a user's text and tell loss values from counts and settings.
+
+People write loss values next to epoch numbers, batch sizes and image sizes
+("epoch 59: D loss 0.410", "batch 64", "128x128"). Every number is kept as
+written, for the verbatim check on quoted evidence, but only some of them are
+loss values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A number as people type it: signed (ASCII or Unicode minus), with or without
+# a leading zero (".25"), in scientific notation ("3.28e-05"), or NaN/inf.
+# It must not be glued to a name on its left, so "fake1", "L1" and "pix2pix"
+# contain no number. A hyphen right after a digit is a range dash, not a sign.
+NUMBER = re.compile(
+    r"(?<![\w.])(?:[-+−](?=\.?\d))?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+)?"
+    r"|(?<![\w.])[-+−]?(?:nan|inf(?:inity)?)(?![\w])|∞",
+    re.IGNORECASE,
+)
+
+# Words in front of a number that make it a count or a setting, not a loss:
+# "epoch 59", "after iteration 343747", "batch of 64", "kimg 200", "lr 2e-4".
+_COUNT_BEFORE = re.compile(
+    r"(?<![a-z])(?:epochs?|iter(?:ation)?s?|steps?|batch(?:es)?(?:[ _]size)?"
+    r"(?:\s+of)?|bs|kimg|lr|learning[ _]rate|lambda\w*|λ|beta\d?|seed|gpus?|"
+    r"log\s*\(?|n_critic|resolution|size)\s*[:=#]?\s*"
+    r"(?:~|≈|about|around|approx\.?|roughly)?\s*$",
+    re.IGNORECASE,
+)
+# Words after a number that make it a count: "20000 iterations", "25 epochs",
+# "70k iterations", "20 training images", "2x", "97%".
+_COUNT_AFTER = re.compile(
+    r"^(?:\s*[kKM]?\+?\s*(?:training\s+|more\s+|total\s+|critic\s+)?"
+    r"(?:epochs?|iter(?:ation)?s?|its\b|steps?|batch(?:es)?|kimg|images?|imgs?|"
+    r"samples?|gpus?|layers?|px|pixels?|channels?|times)\b"
+    r"|[kKM]\b|\s*%|\s*[x×]|st\b|nd\b|rd\b|th\b|-[a-z])",
+    re.IGNORECASE,
+)
+_COUNT_OWNED = re.compile(r"\d\s*[kKM]?\s*(?:training\s+)?$")
+# Joints between two numbers of one count ("epochs 2-5",
+# "epoch ~5000 of 6000", "iteration 343747-343749", "epochs 4 to 6").
+_COUNT_JOIN = re.compile(r"^\s*(?:[-–/]|of|to|and|through)\s*~?\s*$", re.IGNORECASE)
+# "zero" stands for 0 in "goes to zero" but not in "zero variance".
+_ZERO_WORD = re.compile(
+    r"\b(?:to|at|on|is|was|near|around|about|of|hits?|reach(?:es|ed)?|be)"
+    r"\s+(zero)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number found in a text."""
+
+    text: str
+    value: float
+    start: int
+    end: int
+    # Inside round brackets, where people put side remarks ("(epoch 1)",
+    # "(a later commenter: DA = 0.007)").
+    in_parens: bool
+    # An epoch, step, batch or image count, or a setting such as a learning
+    # rate: never a loss value.
+    is_count: bool
+
+
+def parse_number(token: str) -> float:
+    """Convert a number as written ("−0.5", ".25", "NaN", "∞") to a float."""
+    cleaned = token.replace("−", "-")
+    if cleaned == "∞":
+        return float("inf")
+    return float(cleaned)
+
+
+def number_tokens(text: str) -> list[str]:
+    """Return every number in ``text`` as written, in order.
+
+    A dot that ends the token is a full stop, so ``10.`` counts as ``10``.
+    """
+    return [_token(match.group(0)) for match in NUMBER.finditer(text)]
+
+
+def _token(raw: str) -> str:
+    return raw[:-1] if raw.endswith(".") and len(raw) > 1 else raw
+
+
+def find_numbers(text: str) -> list[Number]:
+    """Find every number in ``text`` and mark the counts and the side remarks."""
+    matches = list(NUMBER.finditer(text))
+    counts = [_looks_like_count(text, match) for match in matches]
+    _spread_counts(text, matches, counts)
+    return [
+        Number(
+            text=match.group(0),
+            value=parse_number(match.group(0)),
+            start=match.start(),
+            end=match.end(),
+            in_parens=_paren_depth(text, match.start()) > 0,
+            is_count=count,
+        )
+        for match, count in zip(matches, counts, strict=True)
+    ]
+
+
+def find_zero_word(text: str) -> int | None:
+    """Return where "zero" stands for the number 0 ("goes to zero"), if anywhere."""
+    match = _ZERO_WORD.search(text)
+    return match.start(1) if match else None
+
+
+def _looks_like_count(text: str, match: re.Match[str]) -> bool:
+    before = text[max(0, match.start() - 40) : match.start()]
+    after = text[match.end() : match.end() + 40]
+    if before.endswith(("x", "×")) and before[:-1].rstrip()[-1:].isdigit():
+        return True
+    if _COUNT_AFTER.match(after):
+        return True
+    counted = _COUNT_BEFORE.search(before)
+    # In "over 20k iterations: -10472.3" the word already belongs to the
+    # count before it, and the number after the colon is a loss value.
+    return counted is not None and not _COUNT_OWNED.search(before[: counted.start()])
+
+
+def _spread_counts(text: str, matches: list[re.Match[str]], counts: list[bool]) -> None:
+    """Mark the other end of a counted range ("epochs 2-5", "200-236 kimg").
+
+    Counts are whole numbers, so "1.6 after epoch 1 and 1.27" keeps 1.27.
+    """
+    whole = [match.group(0).isdigit() for match in matches]
+    for index in range(1, len(matches)):
+        joint = text[matches[index - 1].end() : matches[index].start()]
+        if counts[index - 1] and whole[index] and _COUNT_JOIN.match(joint):
+            counts[index] = True
+    for index in range(len(matches) - 2, -1, -1):
+        joint = text[matches[index].end() : matches[index + 1].start()]
+        if counts[index + 1] and whole[index] and _COUNT_JOIN.match(joint):
+            counts[index] = True
+
+
+def _paren_depth(text: str, position: int) -> int:
+    depth = 0
+    for char in text[:position]:
+        if char == "(":
+            depth += 1
+        elif char == ")" and depth > 0:
+            depth -= 1
+    return depth
