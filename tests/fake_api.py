@@ -168,6 +168,10 @@ class FakeMessagesAPI:
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("request-id", "req_fake")
+                if status in (429, 529):
+                    # The SDK waits as long as retry-after-ms says before its
+                    # own retry, which keeps retried tests fast.
+                    self.send_header("retry-after-ms", "10")
                 if api.gzip_responses and accepts_gzip:
                     data = gzip.compress(data)
                     self.send_header("content-encoding", "gzip")
