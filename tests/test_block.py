@@ -247,3 +247,27 @@ def test_repair_leaves_other_fences() -> None:
     reply = "```python\nprint(1)\n```\n" + CANONICAL
 
     assert repair_reply(reply) == reply
+
+
+def test_repair_adds_missing_header() -> None:
+    reply = "Diagnosis:\n\n**failure:** X\nevidence: a\nfix: c\nretry: 5 epochs\n\nBye."
+
+    repaired = repair_reply(reply)
+
+    assert repaired == (
+        "Diagnosis:\n"
+        "\n"
+        "[triage]\n"
+        "  failure:  X\n"
+        "  evidence: a\n"
+        "  fix:      c\n"
+        "  retry:    5 epochs\n"
+        "\n"
+        "Bye."
+    )
+
+
+def test_repair_no_header_incomplete() -> None:
+    reply = "failure: X\nfix: c"
+
+    assert repair_reply(reply) == reply

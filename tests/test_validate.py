@@ -297,6 +297,12 @@ def test_second_fix_in_prose(after: str) -> None:
     assert findings[0].text == after
 
 
+def test_prose_remark_is_not_second_fix() -> None:
+    after = "You can also see the collapse in the samples."
+
+    assert validate_reply(reply(after=after), report("d_wins")) == []
+
+
 def test_come_back_is_not_second_fix() -> None:
     after = "If that does not help after 5 epochs, come back with the new losses."
 
@@ -333,6 +339,8 @@ def test_catalog_fixes_pass(slug: str, fix_text: str) -> None:
         "Continue training for now.",
         "Wait it out.",
         "Train it more.",
+        "Let it run overnight and see.",
+        "Run 15 more epochs before changing anything.",
     ],
 )
 def test_train_longer_flagged(after: str) -> None:
@@ -379,6 +387,12 @@ def test_retry_wait_is_not_train_longer() -> None:
     text = reply(retry="5 more epochs after the change")
 
     assert validate_reply(text, report("d_wins")) == []
+
+
+def test_retry_wait_in_prose() -> None:
+    after = "After the change, run 5 more epochs and then triage again."
+
+    assert validate_reply(reply(after=after), report("d_wins")) == []
 
 
 # retry_epochs
@@ -440,6 +454,21 @@ def test_no_match_natural_wording() -> None:
         evidence=NO_MATCH_EVIDENCE,
         fix="Log D accuracy on real and on fake images and save a grid of samples.",
         retry="1 epoch",
+    )
+
+    assert validate_reply(text, report("no_match")) == []
+
+
+@pytest.mark.parametrize(
+    "fix",
+    [
+        "Share D's accuracy on reals and on fakes, plus an 8x8 grid of samples.",
+        "Log the accuracy of D on real and generated batches; save samples in a grid.",
+    ],
+)
+def test_no_match_variants(fix: str) -> None:
+    text = reply(
+        failure="No match", evidence=NO_MATCH_EVIDENCE, fix=fix, retry="1 epoch"
     )
 
     assert validate_reply(text, report("no_match")) == []

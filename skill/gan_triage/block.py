@@ -358,10 +358,15 @@ def repair_reply(text: str) -> str:
     The repairs cost no model call: CRLF becomes LF, code fences around a
     block are removed, bullets and bold around keys go, blank lines inside a
     block go, and every field is re-indented and aligned as ``render_block``
-    writes it. Field values and all text outside the blocks stay as written.
+    writes it. A reply with no ``[triage]`` line but a complete run of
+    failure, evidence, fix and retry lines gets the line added above them.
+    Field values and all text outside the blocks stay as written.
     """
     lines = split_lines(text)
     blocks = find_blocks(text)
+    if not blocks:
+        lines = _with_header(lines)
+        blocks = find_blocks("\n".join(lines))
     drop = _fenced_blocks(lines, blocks)
     replaced: dict[int, list[str]] = {}
     for block in blocks:
@@ -377,6 +382,22 @@ def repair_reply(text: str) -> str:
             continue
         output.extend(replaced.get(index, [line]))
     return "\n".join(output)
+
+
+def _with_header(lines: list[str]) -> list[str]:
+    """Insert a missing ``[triage]`` line above a complete run of four fields.
+
+    The lines come back unchanged unless the fields from the first
+    ``failure:`` line on form a block with all four fields.
+    """
+    first = next((index for index, line in enumerate(lines) if _known(line)), None)
+    if first is None or _known(lines[first]) != "failure":
+        return lines
+    candidate = [*lines[:first], "[triage]", *lines[first:]]
+    block = _block_at(candidate, first)
+    if {entry.name for entry in block.fields} >= set(FIELD_NAMES):
+        return candidate
+    return lines
 
 
 def _canonical_field(entry: BlockField) -> list[str]:

@@ -72,8 +72,8 @@ def reference_numbers() -> frozenset[str]:
 
     They are the numbers in mode names, summaries, symptoms and fix texts, in
     each scale's label and chance-level notes, and every threshold and band
-    value, spelled as ``format(value, "g")``, as ``repr`` when short
-    (``5.0``) and rounded to three decimals (``1.386`` for 2 ln 2).
+    value. A value is spelled as ``format(value, "g")``, as ``repr`` when
+    short (``5.0``) and rounded to three decimals (``1.386`` for 2 ln 2).
     """
     tokens: set[str] = set()
     for text in _catalog_texts():

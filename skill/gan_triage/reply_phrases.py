@@ -1,8 +1,8 @@
-"""Phrases the validator looks for in a reply: second fixes, "train longer", asks.
+"""Phrases the validator looks for in a reply: second fixes, "train longer", requests.
 
-Each pattern is matched case-insensitively. The lists are written from the
-ways models and forum answers word these things; a phrase missing here lets a
-reply through, so the tests pin the common wordings.
+Each pattern is matched case-insensitively. The lists cover the usual ways
+models and forum answers word these things. A wording missing here lets a reply
+through, so the tests pin the common ones.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ FIX_INLINE_LIST = re.compile(
 )
 
 _FIX_VERB = (
-    r"(?:try|switch|use|add|lower|halve|double|replace|reduce|increase|apply|"
-    r"move|consider|go\s+(?:to|for))"
+    r"(?:try|switch|use|add|lower|halve|double|replace|reduce|decrease|increase|"
+    r"raise|apply|move|consider|change|set|remove|drop|enable|disable|turn|swap|"
+    r"tune|train|go\s+(?:to|for))"
 )
 
 # Outside the block: prose that offers a second fix.
@@ -46,14 +47,14 @@ PROSE_SECOND_FIX = _compile(
     r"\balternatively\b",
     r"\banother\s+(?:option|fix|approach|alternative|idea|possibility|thing\s+to\s+try)\b",
     r"\b(?:other|more)\s+(?:options|fixes|approaches|alternatives)\b",
-    r"\b(?:you|we)\s+(?:can|could|might|may)\s+also\b",
-    r"\b(?:could|can|might|should)\s+also\s+" + _FIX_VERB + r"\b",
+    r"\b(?:you|we)\s+(?:can|could|might|may|should)\s+also\s+" + _FIX_VERB + r"\b",
     r"\balso\s+(?:try|consider)\b",
     r"\bif\s+(?:that|this|it|the\s+fix|this\s+fix|that\s+fix)\s+(?:still\s+)?"
     r"(?:fails|does\s*n[o']t\s+(?:work|help|fix\s+it)|is\s*n[o']t\s+enough)\b"
-    r"[^.;\n]{0,40}?,?\s*(?:then\s*,?\s*)?(?:you\s+(?:can|could|should|might)\s+)?"
-    + _FIX_VERB
-    + r"\b",
+    # The gap may not pass "come back" or "triage": returning for a new
+    # triage is the intended next step, not a second fix.
+    r"(?:(?!come\s+back|triage)[^.;\n]){0,40}?,?\s*(?:then\s*,?\s*)?"
+    r"(?:you\s+(?:can|could|should|might)\s+)?" + _FIX_VERB + r"\b",
     r"\bfailing\s+that\b",
     r"\bor\s+(?:you\s+could|try|switch\s+to|consider)\b",
     r"\b(?:a\s+)?second\s+(?:fix|option)\b",
@@ -68,15 +69,26 @@ TRAIN_LONGER = _compile(
     r"\b(?:keep|continue|carry\s+on|resume|go\s+on)\s+(?:with\s+)?(?:the\s+)?"
     r"(?:training|to\s+train|running|the\s+run)\b",
     r"\btrain(?:ing)?\s+(?:it\s+|the\s+model\s+)?(?:a\s+(?:bit|little|while)\s+|some\s+)?more\b",
-    r"\b(?:more|additional|extra|further)\s+(?:epochs|iterations|iters|steps|kimg|"
-    r"training(?!\s+(?:data|images|examples|samples)))\b",
-    r"\bgive\s+it\s+(?:some\s+|more\s+)?time\b",
-    r"\b(?:let|leave)\s+it\s+(?:run|train|go|cook)\b",
+    r"\b(?:more|additional|extra)\s+training(?!\s+(?:data|images|examples|samples))\b",
     r"\brun\s+(?:it\s+)?(?:for\s+)?longer\b",
     r"\bwait\s+(?:it\s+out|longer|and\s+see)\b",
     r"\bbe\s+patient\b",
     r"\bjust\s+wait\b",
 )
+
+# Waiting wordings that also describe the retry wait after a fix ("run 5 more
+# epochs after the change, then triage again"). They count as "train longer"
+# unless their sentence names an epoch count and a return to triage.
+WAIT_LONGER = _compile(
+    r"\b(?:more|additional|extra|further)\s+(?:epochs|iterations|iters|steps|kimg)\b",
+    r"\bgive\s+it\s+(?:some\s+|more\s+)?time\b",
+    r"\b(?:let|leave)\s+it\s+(?:run|train|go|cook)\b",
+)
+RETRY_CUE = re.compile(
+    r"\b(?:re-?triage|triage\s+(?:it\s+)?again|come\s+back|check\s+back|report\s+back)\b",
+    _FLAGS,
+)
+EPOCH_COUNT = re.compile(r"\b\d+\s+(?:more\s+)?epochs?\b", _FLAGS)
 
 # A negation before the phrase in its sentence ("don't keep training",
 # "rather than training longer") ...
@@ -89,20 +101,21 @@ NEGATION_AFTER = re.compile(
     r"doesn't|cannot|can't|is\s+not|isn't|will\s+never|is\s+unlikely)\b",
     _FLAGS,
 )
-# Where a sentence ends: ., ! or ? before a space or the end, or a line break.
+# A sentence end: ., ! or ? before a space or the end of text, or a line break.
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 
-# The three items a no-match answer asks for.
+# The three items a no-match reply requests.
 D_ACCURACY = re.compile(
     r"\b(?:d|discriminator)(?:'s)?[\s_-]*(?:accuracy|acc)\b"
     r"|\baccuracy\s+of\s+(?:the\s+)?(?:d|discriminator)\b",
     _FLAGS,
 )
-REAL_WORD = re.compile(r"\breal\b", _FLAGS)
-FAKE_WORD = re.compile(r"\b(?:fake|generated)\b", _FLAGS)
+REAL_WORD = re.compile(r"\breals?\b", _FLAGS)
+FAKE_WORD = re.compile(r"\b(?:fakes?|generated)\b", _FLAGS)
 SAMPLE_GRID = re.compile(
     r"\bsamples?[\s_-]*grid\b|\bimage[\s_-]*grid\b"
-    r"|\bgrid\s+of\s+(?:\w+\s+){0,2}(?:samples|images|outputs)\b",
+    r"|\bgrid\s+of\s+(?:\w+\s+){0,2}(?:samples|images|outputs)\b"
+    r"|\b(?:samples|images|outputs)\s+(?:in|as|on)\s+an?\s+(?:\w+\s+)?grid\b",
     _FLAGS,
 )
 

@@ -275,11 +275,13 @@ def _check_prose_fix(outside: str) -> list[Finding]:
 
 def _check_train_longer(text: str) -> list[Finding]:
     findings: list[Finding] = []
-    for pattern in phrases.TRAIN_LONGER:
+    for pattern in (*phrases.TRAIN_LONGER, *phrases.WAIT_LONGER):
         for match in pattern.finditer(text):
             if _negated(text, match):
                 continue
             sentence = _sentence(text, match)
+            if pattern in phrases.WAIT_LONGER and _is_retry_wait(sentence):
+                continue
             message = (
                 f"The reply recommends training longer ({match.group(0)!r}) but "
                 "failure is not the equilibrium mode. Remove that advice and "
@@ -290,6 +292,12 @@ def _check_train_longer(text: str) -> list[Finding]:
                 Finding(rule="train_longer", text=sentence, message=message)
             )
     return _unique(findings)
+
+
+def _is_retry_wait(sentence: str) -> bool:
+    return bool(
+        phrases.RETRY_CUE.search(sentence) and phrases.EPOCH_COUNT.search(sentence)
+    )
 
 
 def _negated(text: str, match: re.Match[str]) -> bool:
