@@ -543,12 +543,6 @@ SEED_MODES: tuple[ModeSlug, ...] = (
 
 NO_MATCH_ITEMS = ("d_accuracy_on_real", "d_accuracy_on_fake", "sample grid")
 
-# Numbers the catalog itself teaches, which a reply may cite without the user
-# having written them.
-REFERENCE_NUMBERS: frozenset[str] = frozenset(
-    {"0.5", "1.386", "0.693", "log(4)", "log(2)", "4e-4", "1e-4", "0.9", "10", "5"}
-)
-
 
 def mode(slug: str) -> Mode:
     """Look up a mode by slug, raising KeyError with the known slugs."""
