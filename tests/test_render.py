@@ -333,3 +333,15 @@ def test_installed_wheel_renders(tmp_path: Path) -> None:
     assert module_file.startswith(str(target))
     assert root.startswith(str(target))
     assert rendered == (REPO / "SKILL.md").read_text(encoding="utf-8")
+
+
+def test_cli_skill_check_current() -> None:
+    from gan_triage.cli import main
+
+    assert main(["skill", "check", "--path", str(REPO / "SKILL.md")]) == 0
+
+
+def test_cli_skill_needs_action() -> None:
+    from gan_triage.cli import main
+
+    assert main(["skill"]) == 2
