@@ -271,3 +271,21 @@ def test_repair_no_header_incomplete() -> None:
     reply = "failure: X\nfix: c"
 
     assert repair_reply(reply) == reply
+
+
+def test_keyed_continuation_line() -> None:
+    reply = (
+        "[triage]\n"
+        "  failure:  Oscillation / no convergence\n"
+        '  evidence: d_loss "0.2, 1.9, 0.3"\n'
+        "  fix:\n"
+        "    Use TTUR: set D's learning rate to 4e-4 and G's to 1e-4.\n"
+        "  retry:    10 epochs\n"
+    )
+
+    (block,) = find_blocks(reply)
+
+    assert block.extras == []
+    assert parse_block(reply).fix == (
+        "Use TTUR: set D's learning rate to 4e-4 and G's to 1e-4."
+    )

@@ -10,6 +10,7 @@ from gan_triage.block import TriageBlock
 from gan_triage.catalog import MODES
 from gan_triage.evidence_numbers import reference_numbers
 from gan_triage.report import Report, load_report
+from gan_triage.rules import diagnose
 from gan_triage.validate import Finding, retry_epochs_of, validate_reply
 
 REPORTS = Path(__file__).parent / "data" / "reports"
@@ -499,3 +500,19 @@ def test_no_match_missing_fake() -> None:
     findings = validate_reply(text, report("no_match"))
 
     assert [finding.text for finding in findings] == ["d_accuracy_on_fake"]
+
+
+# The rule engine's own blocks are the fallback answer, so they must comply.
+ENGINE_REPORTS = sorted(REPORTS.glob("*.yaml")) + sorted(
+    (REPORTS.parent / "cases").glob("*.yaml")
+)
+
+
+@pytest.mark.parametrize("path", ENGINE_REPORTS, ids=lambda path: path.stem)
+@pytest.mark.parametrize("strict", [False, True], ids=["expert", "strict"])
+def test_engine_block_complies(path: Path, strict: bool) -> None:
+    loaded = load_report(path)
+
+    block = diagnose(loaded, strict=strict).block
+
+    assert validate_reply(block, loaded) == []

@@ -254,36 +254,46 @@ def _block_at(lines: list[str], header: int) -> FoundBlock:
     if not field_lines:
         return FoundBlock(start=header, end=header + 1)
 
-    # The block ends at its last field, plus that field's indented
-    # continuation lines; anything keyed after it is prose, not an extra field.
-    end = field_lines[-1] + 1
+    # The block ends at its last field plus that field's continuation lines,
+    # which are indented. A keyed line counts as continuation only when it is
+    # indented deeper than the field ("fix:" then "    Use TTUR: set ...").
+    last = field_lines[-1]
+    end = last + 1
     while (
         end < region_end
         and lines[end].strip()
         and lines[end][:1].isspace()
-        and _keyed(lines[end]) is None
+        and (_keyed(lines[end]) is None or _indent(lines[end]) > _indent(lines[last]))
     ):
         end += 1
 
     block = FoundBlock(start=header, end=end)
     current: list[str] | None = None
+    current_indent = 0
     pending: tuple[str, int, list[str], bool] | None = None
     for index in range(header + 1, end):
         line = lines[index]
         if not line.strip() or FENCE.match(line):
             continue
         keyed = _keyed(line)
-        if keyed is not None:
+        deeper = current is not None and _indent(line) > current_indent
+        if keyed is not None and (keyed[0] in FIELD_NAMES or not deeper):
             if pending is not None:
                 _store(block, pending)
             key, value = keyed
             current = [value]
+            current_indent = _indent(line)
             pending = (key, index, current, key in FIELD_NAMES)
         elif current is not None:
             current.append(line.strip())
     if pending is not None:
         _store(block, pending)
     return block
+
+
+def _indent(line: str) -> int:
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip())
 
 
 def _store(block: FoundBlock, pending: tuple[str, int, list[str], bool]) -> None:
