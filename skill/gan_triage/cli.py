@@ -45,6 +45,7 @@ def _command_modules() -> list[ModuleType]:
     # heavy imports load only when that verb runs.
     from . import (
         commands_check,
+        commands_eval,
         commands_modes,
         commands_report,
         commands_skill,
@@ -54,6 +55,7 @@ def _command_modules() -> list[ModuleType]:
     modules: list[ModuleType] = [commands_triage, commands_skill, commands_modes]
     modules.append(commands_check)
     modules.append(commands_report)
+    modules.append(commands_eval)
     return modules
 
 

@@ -1,0 +1,187 @@
+"""Aggregate per-trial records into the run's summary.
+
+Accuracy is the share of labelled trials whose named mode equals the label,
+per set and reading (``real/expert``). The summary also contains per-mode
+accuracy, a confusion matrix, pass rates per scorer and per validator rule,
+re-ask and fallback rates, tokens, an estimated cost and latency percentiles.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from ..validate import RULE_IDS
+from .scorers import SCORERS
+
+MODEL_SOURCES = ("model", "model_after_reask", "rules")
+
+
+@dataclass(frozen=True)
+class Prices:
+    """US dollars per million tokens, used only for the cost estimate.
+
+    The defaults are Anthropic's list prices for Sonnet-class models: 3 for
+    input and 15 for output. Cache writes bill at 1.25x and cache reads at 0.1x
+    the input price. Pass the current prices for the model in use.
+    """
+
+    input: float = 3.0
+    output: float = 15.0
+
+    def cost(self, usage: dict[str, int]) -> float:
+        tokens = (
+            usage.get("input_tokens", 0) * self.input
+            + usage.get("cache_creation_input_tokens", 0) * self.input * 1.25
+            + usage.get("cache_read_input_tokens", 0) * self.input * 0.1
+            + usage.get("output_tokens", 0) * self.output
+        )
+        return tokens / 1_000_000
+
+
+def rate(passed: int, total: int) -> float | None:
+    return None if total == 0 else round(passed / total, 4)
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Return the nearest-rank percentile, the smallest value with ``share`` of
+    the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _tally(records: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    """Count label correctness, grouped by the record value ``key`` returns."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for record in records:
+        value = record["scores"]["mode_label"]["value"]
+        if value is None:
+            continue
+        group = counts[_group(record, key)]
+        group[0] += int(value)
+        group[1] += 1
+    return {
+        name: {"correct": correct, "scored": scored, "accuracy": rate(correct, scored)}
+        for name, (correct, scored) in sorted(counts.items())
+    }
+
+
+def _group(record: dict[str, Any], key: str) -> str:
+    if key == "set":
+        return f"{record['set']}/{record['reading']}"
+    return f"{record['reading']}/{record['label']}"
+
+
+def _confusion(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
+    matrix: dict[str, dict[str, Counter[str]]] = defaultdict(
+        lambda: defaultdict(Counter)
+    )
+    for record in records:
+        if record["label"] is None:
+            continue
+        predicted = record.get("predicted") or "(none)"
+        matrix[record["reading"]][record["label"]][predicted] += 1
+    return {
+        reading: {label: dict(row) for label, row in sorted(rows.items())}
+        for reading, rows in sorted(matrix.items())
+    }
+
+
+def _scorer_rates(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    rates = {}
+    for name in SCORERS:
+        values = [r["scores"][name]["value"] for r in records]
+        applicable = [value for value in values if value is not None]
+        passed = sum(1 for value in applicable if value)
+        rates[name] = {
+            "passed": passed,
+            "applicable": len(applicable),
+            "rate": rate(passed, len(applicable)),
+        }
+    return rates
+
+
+def _rule_rates(records: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    """Per validator rule, the share of checked replies that pass it."""
+    checked = [r for r in records if r.get(key) is not None]
+    rates = {}
+    for rule in RULE_IDS:
+        broken = sum(1 for r in checked if rule in _rules_of(r, key))
+        passed = len(checked) - broken
+        rates[rule] = {
+            "passed": passed,
+            "checked": len(checked),
+            "rate": rate(passed, len(checked)),
+        }
+    return rates
+
+
+def _rules_of(record: dict[str, Any], key: str) -> set[str]:
+    if key == "findings":
+        return {finding["rule"] for finding in record["findings"]}
+    return set(record[key])
+
+
+def _model_stats(records: list[dict[str, Any]], prices: Prices) -> dict[str, Any]:
+    answered = [r for r in records if "source" in r]
+    model = [r for r in answered if r["source"] in MODEL_SOURCES and r["attempts"]]
+    sources = Counter(r["source"] for r in answered)
+    reasons = Counter(r["fallback_reason"] for r in answered if r["fallback_reason"])
+
+    reasked = sum(1 for r in model if r["attempts"] > 1)
+    fallen = sum(1 for r in model if r["source"] == "rules")
+
+    usage: Counter[str] = Counter()
+    for record in answered:
+        usage.update(record["usage"])
+    count = len(answered)
+    cost = sum(prices.cost(r["usage"]) for r in answered)
+    latencies = [r["latency_seconds"] for r in answered]
+
+    return {
+        "sources": dict(sources),
+        "model_trials": len(model),
+        "reask_rate": rate(reasked, len(model)),
+        "fallback_rate": rate(fallen, len(model)),
+        "fallback_reasons": dict(reasons),
+        "tokens": dict(usage),
+        "tokens_per_case": {
+            key: round(value / count, 1) for key, value in usage.items()
+        }
+        if count
+        else {},
+        "cost_usd": round(cost, 6),
+        "cost_usd_per_case": round(cost / count, 6) if count else None,
+        "prices_usd_per_mtok": {"input": prices.input, "output": prices.output},
+        "latency_seconds": {
+            "p50": percentile(latencies, 0.5),
+            "p95": percentile(latencies, 0.95),
+        },
+    }
+
+
+def summarize(
+    records: list[dict[str, Any]], *, backend: str, prices: Prices | None = None
+) -> dict[str, Any]:
+    """Build the summary of a run from its trial records."""
+    models = sorted({r["model"] for r in records if r.get("model")})
+    summary: dict[str, Any] = {
+        "backend": backend,
+        "models": models,
+        "trials": len(records),
+        "errors": sum(1 for r in records if r.get("error")),
+        "accuracy": _tally(records, "set"),
+        "accuracy_by_mode": _tally(records, "mode"),
+        "confusion": _confusion(records),
+        "scorers": _scorer_rates(records),
+        "validator": _rule_rates(records, "findings"),
+    }
+    if any(r.get("first_reply_rules") is not None for r in records):
+        summary["validator_first_reply"] = _rule_rates(records, "first_reply_rules")
+    summary.update(_model_stats(records, prices or Prices()))
+    return summary
