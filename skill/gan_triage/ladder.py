@@ -1,0 +1,347 @@
+"""The fix ladder across turns: decide each answer from the run's state and a follow-up.
+
+Shared by ``gan-triage chat`` and ``gan-triage triage --run``. A turn marks the
+last proposed fix as tried when the user comes back after it (says it did not
+help, says it worked, or sends new loss numbers), adds every fix the message
+names, and triages the report again with all of them excluded, so the next
+rung of the same mode comes up, then the next fitting mode, then no match. A
+fix in ``tried`` is never proposed again, by the rules or by the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from . import catalog
+from .errors import InputError
+from .followup import FollowUp, find_fixes
+from .history import AnswerRecord, RunState
+from .report import Report, build_report
+from .rules import Diagnosis, diagnose
+
+if TYPE_CHECKING:
+    from .client import ModelClient
+
+NO_MATCH = "no_match"
+
+
+@dataclass
+class Answer:
+    """One answer: the block, the mode and fix it names, and who wrote it."""
+
+    block: str
+    failure: str | None
+    failure_name: str
+    fix: str | None
+    fix_text: str
+    source: str
+    diagnosis: Diagnosis
+    notes: list[str] = field(default_factory=list)
+
+    def record(self) -> AnswerRecord:
+        return AnswerRecord(
+            failure=self.failure,
+            failure_name=self.failure_name,
+            fix=self.fix,
+            fix_text=self.fix_text,
+            block=self.block,
+            source=self.source,
+        )
+
+
+class Answerer(Protocol):
+    """Anything that triages a report with some fixes excluded."""
+
+    def answer(self, report: Report, tried: Sequence[str]) -> Answer: ...
+
+
+def rules_answer(diagnosis: Diagnosis, source: str = "rules") -> Answer:
+    """Wrap a rule-engine diagnosis as an Answer."""
+    return Answer(
+        block=diagnosis.block,
+        failure=diagnosis.failure,
+        failure_name=diagnosis.failure_name,
+        fix=diagnosis.fix_slug,
+        fix_text=diagnosis.fix,
+        source=source,
+        diagnosis=diagnosis,
+    )
+
+
+@dataclass
+class RulesAnswerer:
+    """Answers with the rule engine."""
+
+    strict: bool = False
+
+    def answer(self, report: Report, tried: Sequence[str]) -> Answer:
+        return rules_answer(diagnose(report, strict=self.strict, tried=tried))
+
+
+@dataclass
+class ModelAnswerer:
+    """Answers with the model loop, falling back to the rules as the loop does.
+
+    The model sees the fixes already tried. A model reply that proposes one of
+    them anyway passes the validator (which knows nothing of the run), so it is
+    caught here and the rule engine answers instead.
+    """
+
+    client: ModelClient | None = None
+    model: str | None = None
+    strict: bool = False
+
+    def answer(self, report: Report, tried: Sequence[str]) -> Answer:
+        from .loop import outcome_notes, run_model_triage
+
+        outcome = run_model_triage(
+            report,
+            model=self.model,
+            client=self.client,
+            strict=self.strict,
+            tried=list(tried),
+        )
+        if outcome.source == "rules":
+            answer = rules_answer(outcome.diagnosis)
+            answer.notes.extend(outcome_notes(outcome))
+            return answer
+        fix = fix_slug_of(outcome.block.fix)
+        if fix is not None and fix in tried:
+            answer = rules_answer(outcome.diagnosis)
+            answer.notes.append(
+                f"the model proposed {fix}, which was already tried; answered "
+                "with the rule engine"
+            )
+            return answer
+        answer = Answer(
+            block=outcome.text,
+            failure=outcome.failure_slug,
+            failure_name=outcome.block.failure,
+            fix=fix,
+            fix_text=outcome.block.fix,
+            source=outcome.source,
+            diagnosis=outcome.diagnosis,
+        )
+        answer.notes.extend(outcome_notes(outcome))
+        return answer
+
+
+def fix_slug_of(text: str) -> str | None:
+    """Map a fix line to the catalog fix it states, or None if it names none."""
+    wanted = " ".join(text.split()).lower()
+    for mode in catalog.MODES.values():
+        for fix in mode.fixes:
+            if " ".join(fix.text.split()).lower() == wanted:
+                return fix.slug
+    named = find_fixes(text)
+    return named[0] if named else None
+
+
+@dataclass
+class TurnResult:
+    """The product of one turn: an answer (or only a message) and the new state."""
+
+    state: RunState
+    answer: Answer | None
+    message: str | None = None
+    outcome: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def report_from_state(state: RunState) -> Report:
+    if state.report is None:
+        raise InputError(
+            "there is no report yet; paste a report or pass a report file first"
+        )
+    return build_report(state.report, "last report")
+
+
+def take_turn(
+    state: RunState,
+    followup: FollowUp,
+    answerer: Answerer,
+    *,
+    report: Report | None = None,
+    mapping: dict[str, Any] | None = None,
+) -> TurnResult:
+    """Answer one follow-up (or a new ``report``) given where the run stands.
+
+    ``report`` and ``mapping`` carry a report read outside the message (a file
+    or a log): the Report, and the fields that rebuild it from the history.
+    """
+    new = state.model_copy(deep=True)
+    notes: list[str] = []
+    if report is not None and mapping is None:
+        raise ValueError("a report passed to take_turn needs its mapping")
+    fresh = report is not None or followup.has_losses
+
+    _mark_tried(new, followup, came_back=fresh or followup.outcome is not None)
+    new.grids.extend(path for path in followup.grids if path not in new.grids)
+    if followup.grids:
+        notes.append(_grid_note(followup.grids))
+
+    if followup.outcome == "fixed" and not fresh and not followup.has_evidence:
+        return TurnResult(
+            state=new,
+            answer=None,
+            outcome="fixed",
+            message=_fixed_message(state),
+            notes=notes,
+        )
+
+    if report is None:
+        mapping = _next_mapping(state, followup)
+        if mapping is None:
+            return TurnResult(
+                state=new, answer=None, message=_unread_message(state), notes=notes
+            )
+        report = build_report(mapping, "message" if fresh else "last report")
+    assert mapping is not None
+    answer = answerer.answer(report, new.tried)
+    notes.extend(answer.notes)
+    notes.extend(_ladder_notes(state, new, answer, fresh, followup))
+
+    new.report = mapping
+    new.last_failure = answer.failure
+    new.last_fix = answer.fix if answer.fix is not None else answer.fix_text
+    return TurnResult(state=new, answer=answer, outcome=followup.outcome, notes=notes)
+
+
+def _mark_tried(state: RunState, followup: FollowUp, came_back: bool) -> None:
+    """Add the fixes this turn shows were tried to ``state.tried``."""
+    last = state.last_fix
+    applied = came_back and not followup.not_applied
+    if applied and last and state.last_failure != NO_MATCH:
+        _add(state.tried, last)
+    for slug in followup.named_fixes:
+        _add(state.tried, slug)
+
+
+def _add(items: list[str], item: str) -> None:
+    if item not in items:
+        items.append(item)
+
+
+def _next_mapping(state: RunState, followup: FollowUp) -> dict[str, Any] | None:
+    """The report fields to triage: the message's own, or the last report's."""
+    if followup.has_losses:
+        return dict(followup.fields)
+    if state.report is None:
+        if followup.has_evidence:
+            return {
+                "d_loss_trend": "not reported",
+                "g_loss_trend": "not reported",
+                **followup.fields,
+            }
+        return None
+    if followup.has_evidence:
+        return {**state.report, **followup.fields}
+    if followup.outcome or followup.named_fixes or followup.grids:
+        return dict(state.report)
+    return None
+
+
+def _ladder_notes(
+    before: RunState,
+    after: RunState,
+    answer: Answer,
+    fresh: bool,
+    followup: FollowUp,
+) -> list[str]:
+    notes: list[str] = []
+    last = before.last_failure
+    moved = answer.failure not in (last, NO_MATCH) and last not in (None, NO_MATCH)
+    if fresh and moved:
+        notes.append(
+            f"the picture changed: the last report read as {_name(last)}, this one "
+            f"as {answer.failure_name}. The last fix may have worked, and a "
+            "different problem is showing now."
+        )
+    elif moved and _ladder_used_up(last, after.tried):
+        notes.append(
+            f"every fix for {_name(last)} has been tried; {answer.failure_name} "
+            "also fits this report, so its first untried fix comes next"
+        )
+    rung = _rung(answer)
+    moved_on = before.last_fix is not None and before.last_fix in after.tried
+    if answer.failure == last and moved_on and rung is not None:
+        notes.append(
+            f"{before.last_fix} was tried, so this is rung {rung[0]} of {rung[1]} "
+            f"on the ladder for {answer.failure_name}"
+        )
+    if answer.failure == NO_MATCH:
+        notes.extend(_no_match_notes(before, after, answer, followup))
+    return notes
+
+
+def _ladder_used_up(slug: str | None, tried: Sequence[str]) -> bool:
+    mode = catalog.MODES.get(slug or "")  # type: ignore[call-overload]
+    return mode is not None and all(fix.slug in tried for fix in mode.fixes)
+
+
+def _rung(answer: Answer) -> tuple[int, int] | None:
+    """The answer's rung on its mode's ladder (1-based) and the ladder's length."""
+    mode = catalog.MODES.get(answer.failure or "")  # type: ignore[call-overload]
+    if mode is None:
+        return None
+    slugs = [fix.slug for fix in mode.fixes]
+    if answer.fix not in slugs:
+        return None
+    return slugs.index(answer.fix) + 1, len(slugs)
+
+
+def _no_match_notes(
+    before: RunState, after: RunState, answer: Answer, followup: FollowUp
+) -> list[str]:
+    fitting = [c for c in answer.diagnosis.candidates if c.fits]
+    if fitting:
+        names = " and ".join(c.name for c in fitting)
+        ladders = "ladder" if len(fitting) == 1 else "ladders"
+        return [
+            f"every fix on the {ladders} for {names} has been tried "
+            f"({', '.join(after.tried)}); the three items can show a cause the "
+            "losses do not"
+        ]
+    if before.last_failure == NO_MATCH and (followup.has_evidence or followup.grids):
+        return [
+            "still no match with the new evidence: the numbers and notes fit no "
+            "failure mode, so gan-triage cannot tell what is wrong from them"
+        ]
+    return []
+
+
+def _name(slug: str | None) -> str:
+    mode = catalog.MODES.get(slug) if slug else None  # type: ignore[call-overload]
+    return mode.name if mode is not None else str(slug)
+
+
+def _grid_note(paths: Sequence[str]) -> str:
+    shown = ", ".join(paths)
+    return (
+        f"sample grid recorded ({shown}); gan-triage cannot look at images, so "
+        "describe what the grid shows in words, e.g. 'samples: every image is "
+        "the same grey blob'"
+    )
+
+
+def _fixed_message(state: RunState) -> str:
+    fix = f" ({state.last_fix})" if state.last_fix else ""
+    return (
+        f"Good: the last fix{fix} is recorded as having worked. Send new numbers "
+        "if another problem shows up."
+    )
+
+
+def _unread_message(state: RunState) -> str:
+    if state.report is None:
+        return (
+            "No report yet: paste a report (YAML with d_loss_trend, g_loss_trend "
+            "and sample_notes), a log file path, or describe the losses."
+        )
+    return (
+        "I could not read that as a report or an outcome. Say whether the last "
+        "fix helped (e.g. 'still the same after 10 epochs'), name the fix you "
+        "tried, or paste new numbers."
+    )

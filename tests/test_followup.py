@@ -1,0 +1,143 @@
+"""Reading follow-up messages: outcomes, named fixes, evidence and grid paths.
+
+Each expected slug is the catalog fix whose alias appears in the message: "spectral
+norm" is spectral_norm, "TTUR" is ttur, "WGAN-GP" is wgan_gp (not the shorter
+"wgan" alias inside it), "halved" is halve_d_lr.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gan_triage.followup import find_fixes, read_followup
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "still the same after 10 epochs",
+        "spectral norm didn't change anything",
+        "no difference at all",
+        "it got worse",
+        "nothing changed, D is at 0.001 again",
+        "same as before",
+    ],
+)
+def test_not_fixed_phrases(text: str) -> None:
+    assert read_followup(text).outcome == "not_fixed"
+
+
+@pytest.mark.parametrize(
+    "text", ["that fixed it!", "it worked, thanks", "training well now"]
+)
+def test_fixed_phrases(text: str) -> None:
+    assert read_followup(text).outcome == "fixed"
+
+
+def test_not_fixed_wins_over_fixed() -> None:
+    followup = read_followup("it helped a bit but it is still collapsing")
+
+    assert followup.outcome == "not_fixed"
+
+
+def test_plain_question_has_no_outcome() -> None:
+    assert read_followup("what does the retry line mean?").outcome is None
+
+
+def test_epochs_after_fix() -> None:
+    assert read_followup("still the same after 10 epochs").epochs == 10
+
+
+def test_named_fix_from_alias() -> None:
+    followup = read_followup("spectral norm didn't change anything")
+
+    assert followup.named_fixes == ("spectral_norm",)
+
+
+def test_two_named_fixes_in_order() -> None:
+    followup = read_followup("I tried TTUR and then WGAN-GP, still oscillating")
+
+    assert followup.named_fixes == ("ttur", "wgan_gp")
+
+
+def test_longest_alias_wins() -> None:
+    # "wgan-gp" contains the alias "wgan"; the span counts once.
+    assert find_fixes("switched to wgan-gp") == ["wgan_gp"]
+
+
+def test_alias_needs_whole_word() -> None:
+    # "sn" is an alias of spectral_norm but must not match inside "snapshot".
+    assert find_fixes("took a snapshot of the samples") == []
+
+
+def test_halved_lr_named() -> None:
+    followup = read_followup("halved D's learning rate, no change")
+
+    assert followup.named_fixes == ("halve_d_lr",)
+    assert followup.outcome == "not_fixed"
+
+
+def test_untried_fix_not_counted() -> None:
+    followup = read_followup("I haven't tried spectral norm yet")
+
+    assert followup.named_fixes == ()
+
+
+def test_not_applied_without_name() -> None:
+    followup = read_followup("I haven't tried it yet")
+
+    assert followup.not_applied is True
+    assert followup.named_fixes == ()
+
+
+def test_accuracies_by_field_name() -> None:
+    followup = read_followup("d_accuracy_on_real 0.98, d_accuracy_on_fake 0.97")
+
+    assert followup.fields["d_accuracy_on_real"] == "0.98"
+    assert followup.fields["d_accuracy_on_fake"] == "0.97"
+
+
+def test_accuracies_in_words() -> None:
+    followup = read_followup("real acc 55%, accuracy on fakes is 52%")
+
+    assert followup.fields["d_accuracy_on_real"] == "55%"
+    assert followup.fields["d_accuracy_on_fake"] == "52%"
+
+
+def test_labelled_sample_notes() -> None:
+    followup = read_followup("d_accuracy_on_real 0.98, samples: pure noise")
+
+    assert followup.fields["sample_notes"] == "pure noise"
+
+
+def test_sample_sentence() -> None:
+    followup = read_followup("Samples look like the same grey blob.")
+
+    assert followup.fields["sample_notes"] == "Samples look like the same grey blob"
+
+
+def test_grid_path_recorded_not_read() -> None:
+    followup = read_followup("the grid is at out/grid_40.png")
+
+    assert followup.grids == ("out/grid_40.png",)
+    assert "sample_notes" not in followup.fields
+
+
+def test_yaml_report_is_new_report() -> None:
+    text = 'd_loss_trend: "0.9, 0.4, 0.1"\ng_loss_trend: "1, 4, 9"\n'
+
+    followup = read_followup(text)
+
+    assert followup.has_losses is True
+    assert followup.fields["d_loss_trend"] == "0.9, 0.4, 0.1"
+
+
+def test_yaml_evidence_only() -> None:
+    followup = read_followup("d_accuracy_on_real: 0.98\nd_accuracy_on_fake: 0.97\n")
+
+    assert followup.has_losses is False
+    assert followup.has_evidence is True
+
+
+def test_unreadable_message_is_empty() -> None:
+    assert read_followup("hello there").is_empty is True
