@@ -46,6 +46,7 @@ def _command_modules() -> list[ModuleType]:
     from . import (
         commands_check,
         commands_eval,
+        commands_history,
         commands_modes,
         commands_report,
         commands_skill,
@@ -55,6 +56,7 @@ def _command_modules() -> list[ModuleType]:
     modules: list[ModuleType] = [commands_triage, commands_skill, commands_modes]
     modules.append(commands_check)
     modules.append(commands_report)
+    modules.append(commands_history)
     modules.append(commands_eval)
     return modules
 

@@ -24,6 +24,8 @@ HELP = """examples:
   gan-triage triage --text "D loss fell from 0.69 to 0.0003 while errG climbed to 14"
   gan-triage triage --d-loss "1.2, 0.3, 0.01" --g-loss "2, 6, 11" --samples "noise"
   cat report.yaml | gan-triage triage - --json
+  gan-triage triage --run cifar-dcgan report.yaml
+  gan-triage triage --run cifar-dcgan --not-fixed
 """
 
 
@@ -78,6 +80,25 @@ def register(subparsers: Any) -> None:
         help="apply only the five original modes on the summed-BCE scale",
     )
     parser.add_argument("--json", action="store_true", help="print JSON, not the block")
+    runs = parser.add_argument_group("run history")
+    runs.add_argument(
+        "--run",
+        metavar="NAME",
+        help="keep this run's reports, answers and outcomes, so later calls with "
+        "the same NAME continue the conversation (see 'gan-triage history')",
+    )
+    runs.add_argument(
+        "--not-fixed",
+        action="store_true",
+        help="the last fix given for --run NAME did not help: give the next one "
+        "(re-uses the run's last report when no new one is given)",
+    )
+    runs.add_argument(
+        "--history",
+        metavar="PATH",
+        help="folder that holds run histories (default: "
+        "$XDG_DATA_HOME/gan-triage/runs, else ~/.local/share/gan-triage/runs)",
+    )
     parser.add_argument(
         "--backend",
         choices=("auto", "rules", "anthropic"),
@@ -103,6 +124,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.run is not None or args.not_fixed or args.history is not None:
+        from .commands_history import run_triage_turn
+
+        return run_triage_turn(args)
     report = load_input(args)
     backend = choose_backend(args.backend)
     if backend == "anthropic":
