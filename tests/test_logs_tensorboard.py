@@ -149,3 +149,27 @@ def test_empty_event_file(tmp_path: Path) -> None:
 def test_dir_without_events(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a training log"):
         report_from_log(tmp_path)
+
+
+def test_fast_path_matches_full_decode(tmp_path: Path) -> None:
+    # Steps whose varints take 1, 2, 3 and 4 bytes; the first event of each
+    # tag is decoded in full, later ones by the remembered layout.
+    steps = [1, 200, 20_000, 3_000_000, 3_000_001]
+    events = []
+    for n, step in enumerate(steps, start=1):
+        events.append(event(step, [simple_value("Loss/D", 0.5 * n)]))
+        events.append(event(step, [simple_value("Loss/G", n)]))
+    events.append(event(9_000_000, [simple_value("Loss/D", 0.25)]))
+    path = write_events(tmp_path / "events.out.tfevents.9.host", events)
+
+    scalars = list(EventFileReader(path).scalars())
+
+    assert scalars[0::2][:5] == [
+        (1, "Loss/D", 0.5),
+        (200, "Loss/D", 1.0),
+        (20_000, "Loss/D", 1.5),
+        (3_000_000, "Loss/D", 2.0),
+        (3_000_001, "Loss/D", 2.5),
+    ]
+    assert scalars[-1] == (9_000_000, "Loss/D", 0.25)
+    assert [value for _, tag, value in scalars if tag == "Loss/G"] == [1, 2, 3, 4, 5]

@@ -100,9 +100,3 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
             lines.pop()
         for index, line in enumerate(lines):
             yield block.first_line + index, line
-
-
-def read_head(path: Path, size: int = 8192) -> bytes:
-    """Return the first ``size`` bytes, for sniffing the format."""
-    with path.open("rb") as stream:
-        return stream.read(size)

@@ -1,12 +1,12 @@
 """Read CSV and TSV logs with a header row, in blocks, into per-epoch sums.
 
-The common case (no quoting, every row as wide as the header) is read without
-a Python loop over rows: a block's lines are joined and split into one flat
-list of fields, each wanted column is a stride slice of it, and each run of
-rows with the same epoch is summed with ``sum(map(float, ...))``. That keeps a
-1,000,000-row log as fast as ``pandas.read_csv`` without depending on pandas.
-Blocks that contain quotes, empty cells (a PyTorch Lightning ``metrics.csv``
-logs D and G on different rows) or text cells take a slower row-by-row path.
+The common case (no quoting, every row as wide as the header) has no Python
+loop over rows. A block's lines are joined and split into one flat list of
+fields, and each column read is a stride slice of that list. Each run of rows
+with the same epoch is then summed with ``sum(map(float, ...))``. Blocks with
+quotes take the ``csv`` module's path, and runs with empty cells (a PyTorch
+Lightning ``metrics.csv`` logs D and G on different rows) or text cells are
+summed cell by cell. ``bench/README.md`` compares the speed with pandas.
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ def read_header(path: Path) -> Header:
 class _Rows:
     """One block's data rows, split into columns."""
 
-    columns: list[list[str]]
+    # Column index -> cells, for the columns that are read.
+    columns: dict[int, list[str]]
+    count: int
     # Line number of each row, for error messages.
     first_line: int
     line_numbers: list[int] | None
@@ -83,15 +85,19 @@ class DelimitedReader:
             (i for i, name in enumerate(header.names) if is_step_name(name)), None
         )
         self.rows_read = 0
+        indexes = [column for _, column in self.value_columns]
+        indexes += [i for i in (self.epoch_column, self.step_column) if i is not None]
+        self.read_columns = sorted(set(indexes))
 
     def read(self, table: EpochTable, assigner: EpochAssigner) -> None:
-        for lines, first_line in self._blocks():
-            rows = self._split(lines, first_line)
+        for lines, first_line, quoted in self._blocks():
+            rows = self._split(lines, first_line, quoted)
             if rows is None:
                 continue
             self._add(rows, table, assigner)
 
-    def _blocks(self) -> Iterator[tuple[list[str], int]]:
+    def _blocks(self) -> Iterator[tuple[list[str], int, bool]]:
+        """Yield each block's lines, its first line number and whether it has quotes."""
         for block in read_blocks(self.path):
             text = block.text
             if "\r" in text:
@@ -105,9 +111,9 @@ class DelimitedReader:
                 lines = lines[skip:]
                 first_line += skip
             if lines:
-                yield lines, first_line
+                yield lines, first_line, '"' in text
 
-    def _split(self, lines: list[str], first_line: int) -> _Rows | None:
+    def _split(self, lines: list[str], first_line: int, quoted: bool) -> _Rows | None:
         line_numbers = None
         if "" in lines:
             line_numbers = [first_line + i for i, line in enumerate(lines) if line]
@@ -115,27 +121,27 @@ class DelimitedReader:
             if not lines:
                 return None
         delimiter = self.header.delimiter
-        if any('"' in line for line in lines):
+        if quoted:
             return self._split_quoted(lines, first_line, line_numbers)
         counts = set(map(str.count, lines, repeat(delimiter)))
         if counts != {self.width - 1}:
             for row, line in enumerate(lines):
                 if line.count(delimiter) != self.width - 1:
-                    rows = _Rows([], first_line, line_numbers)
+                    rows = _Rows({}, 0, first_line, line_numbers)
                     self._ragged(rows.line(row), line.count(delimiter) + 1)
         fields = delimiter.join(lines).split(delimiter)
-        columns = [fields[i :: self.width] for i in range(self.width)]
-        return _Rows(columns, first_line, line_numbers)
+        columns = {i: fields[i :: self.width] for i in self.read_columns}
+        return _Rows(columns, len(lines), first_line, line_numbers)
 
     def _split_quoted(
         self, lines: list[str], first_line: int, line_numbers: list[int] | None
     ) -> _Rows:
         parsed = list(csv.reader(lines, delimiter=self.header.delimiter))
-        rows = _Rows([], first_line, line_numbers)
+        rows = _Rows({}, len(parsed), first_line, line_numbers)
         for row, cells in enumerate(parsed):
             if len(cells) != self.width:
                 self._ragged(rows.line(row), len(cells))
-        rows.columns = [list(column) for column in zip(*parsed, strict=True)]
+        rows.columns = {i: [cells[i] for cells in parsed] for i in self.read_columns}
         return rows
 
     def _ragged(self, line: int, found: int) -> None:
@@ -146,7 +152,7 @@ class DelimitedReader:
         )
 
     def _add(self, rows: _Rows, table: EpochTable, assigner: EpochAssigner) -> None:
-        count = len(rows.columns[0])
+        count = rows.count
         for key, start, length in self._runs(rows, assigner, count):
             stop = start + length
             for name, column in self.value_columns:

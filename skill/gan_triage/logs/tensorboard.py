@@ -6,10 +6,11 @@ CRC32C of the payload. Each payload is an ``Event`` protobuf. Only the fields
 needed here are decoded:
 
 - ``Event.step`` (field 2, varint) and ``Event.summary`` (field 5);
-- ``Summary.value`` (field 1), with ``Value.tag`` (1), ``Value.simple_value``
-  (2, float32, written by ``torch.utils.tensorboard`` and TF1), and
-  ``Value.tensor`` (8), where newer writers (``tf.summary.scalar`` in TF2) put
-  the scalar: ``TensorProto`` ``dtype`` (1), ``tensor_shape`` (2),
+- ``Summary.value`` (field 1), with ``Value.tag`` (1) and
+  ``Value.simple_value`` (2, float32), which ``torch.utils.tensorboard`` and
+  TF1 write;
+- ``Value.tensor`` (8), where newer writers (``tf.summary.scalar`` in TF2) put
+  the scalar. From its ``TensorProto``: ``dtype`` (1), ``tensor_shape`` (2),
   ``tensor_content`` (4), ``float_val`` (5), ``double_val`` (6), ``int_val``
   (7) and ``int64_val`` (10). Tensors with any dimension, or of a non-numeric
   dtype, are skipped.
@@ -36,7 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from .table import EpochAssigner, EpochTable, add_record
+from .columns import is_epoch_name, is_step_name
+from .event_proto import CorruptEvent, parse_event
+from .table import EpochAssigner, EpochTable
 
 BLOCK_BYTES = 1024 * 1024
 HEADER_BYTES = 12  # uint64 length + uint32 masked CRC of the length
@@ -44,16 +47,6 @@ FOOTER_BYTES = 4  # uint32 masked CRC of the payload
 
 _LENGTH = struct.Struct("<Q")
 _FLOAT = struct.Struct("<f")
-_DOUBLE = struct.Struct("<d")
-_INT32 = struct.Struct("<i")
-_INT64 = struct.Struct("<q")
-
-# TensorFlow's DataType enum values for the numeric types a scalar may have.
-_DTYPE_FORMATS = {1: _FLOAT, 2: _DOUBLE, 3: _INT32, 9: _INT64}
-
-
-class CorruptEvent(Exception):
-    """A payload that is not a well-formed Event protobuf."""
 
 
 def is_event_file(path: Path) -> bool:
@@ -63,8 +56,8 @@ def is_event_file(path: Path) -> bool:
 def event_files(path: Path) -> list[Path]:
     """Return the event files of a run: the file itself, or those in a directory.
 
-    Files in a directory are read in name order; TensorBoard's names start with
-    the creation time, so that is the order they were written in.
+    Files in a directory are read in name order. TensorBoard's file names start
+    with the creation time, so that is the order they were written in.
     """
     if path.is_dir():
         return sorted(
@@ -74,173 +67,34 @@ def event_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _varint(data: bytes, position: int) -> tuple[int, int]:
-    result = 0
-    shift = 0
-    while True:
-        byte = data[position]
-        position += 1
-        result |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return result, position
-        shift += 7
-        if shift > 63:
-            raise CorruptEvent("varint longer than 10 bytes")
-
-
-def _skip(data: bytes, position: int, wire_type: int) -> int:
-    if wire_type == 0:
-        return _varint(data, position)[1]
-    if wire_type == 1:
-        return position + 8
-    if wire_type == 2:
-        length, position = _varint(data, position)
-        return position + length
-    if wire_type == 5:
-        return position + 4
-    raise CorruptEvent(f"unsupported wire type {wire_type}")
-
-
-def _is_scalar_shape(data: bytes, start: int, stop: int) -> bool:
-    """True when a TensorShapeProto has no ``dim`` (field 2) entries."""
-    position = start
-    while position < stop:
-        key, position = _varint(data, position)
-        if key >> 3 == 2:
-            return False
-        position = _skip(data, position, key & 7)
-    return True
-
-
-def _tensor_value(data: bytes, start: int, stop: int) -> float | None:
-    """Return the value of a scalar TensorProto, or None for any other tensor."""
-    dtype = 0
-    scalar = True
-    content: tuple[int, int] | None = None
-    value: float | None = None
-    position = start
-    while position < stop:
-        key, position = _varint(data, position)
-        number, wire = key >> 3, key & 7
-        if number == 1 and wire == 0:
-            dtype, position = _varint(data, position)
-        elif number == 2 and wire == 2:
-            length, position = _varint(data, position)
-            scalar = _is_scalar_shape(data, position, position + length)
-            position += length
-        elif number == 4 and wire == 2:
-            length, position = _varint(data, position)
-            content = (position, length)
-            position += length
-        elif number in (5, 6) and wire in (1, 2, 5):
-            packed = _FLOAT if number == 5 else _DOUBLE
-            if wire == 2:
-                length, position = _varint(data, position)
-                if length == packed.size:
-                    value = packed.unpack_from(data, position)[0]
-                position += length
-            else:
-                value = packed.unpack_from(data, position)[0]
-                position += packed.size
-        elif number in (7, 10) and wire in (0, 2):
-            if wire == 2:
-                _, position = _varint(data, position)
-            raw, position = _varint(data, position)
-            bits = 64 if number == 10 or raw >= 1 << 32 else 32
-            value = float(raw - (1 << bits) if raw >= 1 << (bits - 1) else raw)
-        else:
-            position = _skip(data, position, wire)
-    if position != stop:
-        raise CorruptEvent("tensor runs past its length")
-    fmt = _DTYPE_FORMATS.get(dtype)
-    if not scalar or fmt is None:
-        return None
-    if content is not None:
-        offset, length = content
-        return float(fmt.unpack_from(data, offset)[0]) if length == fmt.size else None
-    return value
-
-
-def _summary_value(data: bytes, start: int, stop: int) -> tuple[str, float] | None:
-    """Decode one Summary.Value; None when it holds no scalar."""
-    tag = ""
-    value: float | None = None
-    position = start
-    while position < stop:
-        key = data[position]
-        position += 1
-        if key == 0x0A:  # tag
-            length, position = _varint(data, position)
-            tag = data[position : position + length].decode("utf-8", "replace")
-            position += length
-        elif key == 0x15:  # simple_value
-            value = _FLOAT.unpack_from(data, position)[0]
-            position += 4
-        elif key == 0x42:  # tensor
-            length, position = _varint(data, position)
-            value = _tensor_value(data, position, position + length)
-            position += length
-        else:
-            if key >= 0x80:
-                key, position = _varint(data, position - 1)
-            position = _skip(data, position, key & 7)
-    if position != stop:
-        raise CorruptEvent("summary value runs past its length")
-    if value is None or not tag:
-        return None
-    return tag, value
-
-
-def parse_event(
-    data: bytes, start: int, stop: int
-) -> tuple[int, list[tuple[str, float]]]:
-    """Decode the step and the scalar values of one Event payload."""
-    step = 0
-    values: list[tuple[str, float]] = []
-    position = start
-    try:
-        while position < stop:
-            key = data[position]
-            position += 1
-            if key == 0x09:  # wall_time, a double
-                position += 8
-            elif key == 0x10:  # step
-                step, position = _varint(data, position)
-                if step >= 1 << 63:
-                    step -= 1 << 64
-            elif key == 0x2A:  # summary
-                length, position = _varint(data, position)
-                end = position + length
-                while position < end:
-                    if data[position] != 0x0A:  # Summary.value is its only field
-                        raise CorruptEvent("unexpected field in Summary")
-                    length, position = _varint(data, position + 1)
-                    found = _summary_value(data, position, position + length)
-                    if found is not None:
-                        values.append(found)
-                    position += length
-            else:
-                if key >= 0x80:
-                    key, position = _varint(data, position - 1)
-                position = _skip(data, position, key & 7)
-    except (IndexError, struct.error) as error:
-        raise CorruptEvent(str(error)) from None
-    if position != stop:
-        raise CorruptEvent("field runs past the end of the record")
-    return step, values
+# Distinct event layouts remembered by the fast path. A run has one layout per
+# tag, so this bounds memory on files with unusual tags without slowing runs.
+MAX_LAYOUTS = 10_000
 
 
 @dataclass
 class EventFileReader:
-    """Stream the scalars of one event file, noting where damage stopped it."""
+    """Stream the scalars of one event file, noting where damage stopped it.
+
+    Fast path: ``torch.utils.tensorboard`` and TF1 write each scalar as an event
+    whose bytes, after the step, differ only in the final 4-byte float. After
+    one such event is decoded in full, ``layouts`` maps its bytes between the
+    step and the float (the summary framing and the tag) to the tag. Later
+    events with the same bytes then need one dictionary lookup, not a decode.
+    The layout bytes include every length prefix, so equal bytes always decode
+    to the same structure.
+    """
 
     path: Path
     warnings: list[str] = field(default_factory=list)
     records: int = 0
+    layouts: dict[bytes, str] = field(default_factory=dict)
 
     def scalars(self) -> Iterator[tuple[int, str, float]]:
         """Yield ``(step, tag, value)`` for every scalar, in file order."""
         size = os.path.getsize(self.path)
+        layouts = self.layouts
+        unpack_float = _FLOAT.unpack_from
         with self.path.open("rb") as stream:
             data = b""
             base = 0  # file offset of data[0]
@@ -254,12 +108,30 @@ class EventFileReader:
                     start = position + HEADER_BYTES
                     stop = start + length
                     if base + stop + FOOTER_BYTES > size:
-                        self._stop(
-                            base + position, "its length runs past the end of the file"
-                        )
+                        self._stop(base + position, "its length runs past the end")
                         return
                     if stop + FOOTER_BYTES > end:
                         break
+
+                    # Fast path: wall_time (0x09, 8 bytes), then step (0x10) as
+                    # a varint of 1 to 3 bytes, then a known layout.
+                    if length > 14 and data[start] == 0x09 and data[start + 9] == 0x10:
+                        cursor = start + 10
+                        step = data[cursor]
+                        cursor += 1
+                        if step >= 0x80:
+                            step = (step & 0x7F) | (data[cursor] & 0x7F) << 7
+                            if data[cursor] >= 0x80:
+                                step |= data[cursor + 1] << 14
+                                cursor += 1
+                            cursor += 1
+                        tag = layouts.get(data[cursor : stop - 4])
+                        if tag is not None and step < 1 << 21:
+                            yield step, tag, unpack_float(data, stop - 4)[0]
+                            self.records += 1
+                            position = stop + FOOTER_BYTES
+                            continue
+
                     try:
                         step, values = parse_event(data, start, stop)
                     except CorruptEvent as error:
@@ -267,6 +139,7 @@ class EventFileReader:
                             base + position, f"it is not a valid Event ({error})"
                         )
                         return
+                    self._learn_layout(data, start, stop, values)
                     for tag, value in values:
                         yield step, tag, value
                     self.records += 1
@@ -275,8 +148,25 @@ class EventFileReader:
                 base += position
                 if not chunk:
                     if data:
-                        self._stop(base, "the file ends inside its header")
+                        self._stop(base, "the file ends inside a record header")
                     return
+
+    def _learn_layout(
+        self, data: bytes, start: int, stop: int, values: list[tuple[str, float]]
+    ) -> None:
+        """Remember the layout of a one-scalar event that ends in a simple_value."""
+        if len(values) != 1 or len(self.layouts) >= MAX_LAYOUTS:
+            return
+        if data[start] != 0x09 or data[start + 9] != 0x10 or data[stop - 5] != 0x15:
+            return
+        cursor = start + 10
+        while data[cursor] >= 0x80:
+            cursor += 1
+        cursor += 1
+        tag, value = values[0]
+        same_bits = _FLOAT.pack(value) == data[stop - 4 : stop]
+        if cursor - (start + 10) <= 3 and same_bits:
+            self.layouts[data[cursor : stop - 4]] = tag
 
     def _stop(self, offset: int, reason: str) -> None:
         self.warnings.append(
@@ -291,7 +181,9 @@ def read_events(
 ) -> None:
     """Add the scalars of an event file, or of every event file in a directory.
 
-    Scalars with the same step, written one after another, form one record.
+    Scalars with the same step, written one after another, form one record. A
+    scalar tagged ``epoch`` (PyTorch Lightning logs one) sets that record's
+    epoch.
     """
     files = event_files(path)
     if not files:
@@ -300,18 +192,35 @@ def read_events(
     for file in files:
         reader = EventFileReader(file)
         current: int | None = None
-        record: dict[str, float] = {}
+        epoch: float | None = None
+        pending: list[tuple[str, float]] = []
         for step, tag, value in reader.scalars():
             if step != current:
-                if record:
-                    add_record(
-                        table, assigner, {"step": float(current or 0), **record}, index
-                    )
+                if pending:
+                    _add_step(table, assigner, epoch, current, pending, index)
                     index += 1
                 current = step
-                record = {}
-            record[tag] = value
-        if record:
-            add_record(table, assigner, {"step": float(current or 0), **record}, index)
+                epoch = None
+                pending = []
+            if is_epoch_name(tag):
+                epoch = value
+            elif not is_step_name(tag):
+                pending.append((tag, value))
+        if pending:
+            _add_step(table, assigner, epoch, current, pending, index)
             index += 1
         warnings.extend(reader.warnings)
+
+
+def _add_step(
+    table: EpochTable,
+    assigner: EpochAssigner,
+    epoch: float | None,
+    step: int | None,
+    values: list[tuple[str, float]],
+    index: int,
+) -> None:
+    key = assigner.assign(epoch, None if step is None else float(step), index)
+    add = table.add
+    for tag, value in values:
+        add(key, tag, value, 1)
