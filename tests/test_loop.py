@@ -7,10 +7,12 @@ names the path that produced it.
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -344,3 +346,42 @@ def test_rules_path_skips_anthropic() -> None:
     )
 
     assert result.stdout.strip() == "False"
+
+
+def test_attempts_logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="gan_triage")
+
+    triage([reply(TRAIN_LONGER), reply(ALTERNATIVE)])
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(
+        message.startswith("attempt 1: stop_reason=end_turn") for message in messages
+    )
+    assert any(
+        message.startswith("attempt 2 failed validation") for message in messages
+    )
+    assert any("falling back to the rule engine" in message for message in messages)
+    assert all(record.name.startswith("gan_triage") for record in caplog.records)
+
+
+@pytest.mark.parametrize("config_dir", [False, True], ids=["home", "config_dir"])
+def test_no_credentials_falls_back(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, config_dir: bool
+) -> None:
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("ANTHROPIC_CONFIG_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    if config_dir:
+        # The SDK raises at construction when this folder holds no profile.
+        monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(tmp_path / "config"))
+    # Nothing listens on the discard port; the call fails before connecting.
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
+    report = d_wins_report()
+
+    outcome = run_model_triage(report)
+
+    assert outcome.source == "rules"
+    assert outcome.fallback_reason == "no credentials found"
+    assert validate_reply(outcome.text, report) == []

@@ -149,12 +149,19 @@ class AnthropicClient:
 
         self._model = resolve_model(model)
         self._max_tokens = max_tokens
-        self._sdk: anthropic.Anthropic = anthropic.Anthropic(
-            api_key=api_key,
-            base_url=base_url,
-            max_retries=max_retries,
-            timeout=timeout,
-        )
+        self._timeout = timeout
+        try:
+            self._sdk: anthropic.Anthropic = anthropic.Anthropic(
+                api_key=api_key,
+                base_url=base_url,
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        except anthropic.CredentialsError as error:
+            # Raised when ANTHROPIC_CONFIG_DIR or a profile points at no config.
+            raise ModelAPIError("no credentials found", detail=str(error)) from None
+        except anthropic.AnthropicError as error:
+            raise ModelAPIError("client setup failed", detail=str(error)) from None
 
     @property
     def model(self) -> str:
@@ -182,14 +189,24 @@ class AnthropicClient:
                 ],
                 messages=[_message_param(message) for message in messages],
             )
+        except TypeError as error:
+            # anthropic 2.17.0 raises TypeError when it finds no key, token or
+            # profile; any other TypeError is a bug and propagates.
+            if "authentication method" not in str(error):
+                raise
+            logger.debug("messages.create found no credentials")
+            raise ModelAPIError("no credentials found") from None
         except anthropic.APITimeoutError:
+            logger.debug("messages.create timed out after %.0fs", self._timeout)
             raise ModelTimeoutError("timeout") from None
         except anthropic.APIConnectionError as error:
             cause = f"{error} {error.__cause__ or ''}".lower()
             name = "connection refused" if "refused" in cause else "connection failed"
+            logger.debug("messages.create failed: %s", name)
             raise ModelConnectionError(name, detail=str(error)) from None
         except anthropic.APIStatusError as error:
             status = error.status_code
+            logger.debug("messages.create failed with HTTP %d", status)
             raise ModelStatusError(status_name(status), status) from None
         latency = time.monotonic() - started
         text = "".join(block.text for block in response.content if block.type == "text")
