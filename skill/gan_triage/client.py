@@ -97,7 +97,7 @@ class ModelAPIError(TriageError):
 
 
 class ModelStatusError(ModelAPIError):
-    """The API answered with an HTTP error status."""
+    """The API returned an HTTP error status."""
 
 
 class ModelTimeoutError(ModelAPIError):
