@@ -165,6 +165,7 @@ def test_trailing_zero_dropped() -> None:
     # 0.50 is missing and 0.5 is a catalog value, so only the omission counts.
     assert [finding.text for finding in findings] == ["0.50"]
     assert rules(findings) == ["verbatim_numbers"]
+    assert "It writes 0.5 instead." in findings[0].message
 
 
 def test_scientific_rewritten() -> None:

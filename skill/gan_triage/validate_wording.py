@@ -1,0 +1,152 @@
+"""Wording checks: one fix, no "train longer", and the no-match requests."""
+
+from __future__ import annotations
+
+import re
+
+from . import reply_phrases as phrases
+from .block import BlockField
+from .catalog import MODES
+from .finding import Finding, collapse_whitespace
+from .report import Report
+
+
+def check_fix_field(fix: BlockField) -> list[Finding]:
+    """Flag a fix field that offers alternatives or lists several changes."""
+    findings: list[Finding] = []
+    for pattern in phrases.FIX_ALTERNATIVES:
+        match = pattern.search(fix.value)
+        if match is not None:
+            message = (
+                f"fix offers more than one change (it says {match.group(0)!r}). "
+                "Keep a single concrete change and drop the alternative; the "
+                "user comes back after the retry wait if it does not work."
+            )
+            findings.append(Finding(rule="one_fix", text=fix.value, message=message))
+            break
+    listed = any(phrases.FIX_LIST_ITEM.match(line) for line in fix.lines if line)
+    if listed or phrases.FIX_INLINE_LIST.search(fix.value):
+        message = (
+            "fix is written as a list of changes. Write one concrete change as "
+            "one sentence on the fix line."
+        )
+        findings.append(Finding(rule="one_fix", text=fix.value, message=message))
+    return findings
+
+
+def check_prose_fix(outside: str) -> list[Finding]:
+    """Flag prose outside the block that offers a second fix."""
+    findings: list[Finding] = []
+    for pattern in phrases.PROSE_SECOND_FIX:
+        for match in pattern.finditer(outside):
+            sentence = _sentence(outside, match)
+            message = (
+                f"The text outside the block offers a second fix ({sentence!r}). "
+                "Delete it: the answer gives exactly one fix, and the user "
+                "returns for the next step after the retry wait."
+            )
+            findings.append(Finding(rule="one_fix", text=sentence, message=message))
+    return _unique(findings)
+
+
+def check_train_longer(text: str) -> list[Finding]:
+    """Flag advice to train longer that no negation or retry wait explains."""
+    findings: list[Finding] = []
+    for pattern in (*phrases.TRAIN_LONGER, *phrases.WAIT_LONGER):
+        for match in pattern.finditer(text):
+            if _negated(text, match):
+                continue
+            sentence = _sentence(text, match)
+            if pattern in phrases.WAIT_LONGER and _is_retry_wait(sentence):
+                continue
+            message = (
+                f"The reply recommends training longer ({match.group(0)!r}) but "
+                "failure is not the equilibrium mode. Remove that advice and "
+                "give one concrete change in fix; waiting is the answer only at "
+                "equilibrium."
+            )
+            findings.append(
+                Finding(rule="train_longer", text=sentence, message=message)
+            )
+    return _unique(findings)
+
+
+def _is_retry_wait(sentence: str) -> bool:
+    return bool(
+        phrases.RETRY_CUE.search(sentence) and phrases.EPOCH_COUNT.search(sentence)
+    )
+
+
+def _negated(text: str, match: re.Match[str]) -> bool:
+    start, end = _sentence_bounds(text, match)
+    before = text[start : match.start()]
+    after = text[match.end() : end]
+    return bool(
+        phrases.NEGATION_BEFORE.search(before) or phrases.NEGATION_AFTER.search(after)
+    )
+
+
+def _sentence_bounds(text: str, match: re.Match[str]) -> tuple[int, int]:
+    start = 0
+    for boundary in phrases.SENTENCE_END.finditer(text, 0, match.start()):
+        start = boundary.end()
+    following = phrases.SENTENCE_END.search(text, match.end())
+    end = following.end() if following else len(text)
+    return start, end
+
+
+def _sentence(text: str, match: re.Match[str]) -> str:
+    start, end = _sentence_bounds(text, match)
+    return collapse_whitespace(text[start:end])
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[str] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        if finding.text not in seen:
+            seen.add(finding.text)
+            kept.append(finding)
+    return kept
+
+
+def check_no_match_items(reply: str) -> list[Finding]:
+    """Flag a no-match reply that does not request all three items."""
+    real = fake = False
+    # Underscores join words in "d_accuracy_on_real", which would hide the
+    # word "real" from a \b match.
+    text = reply.replace("_", " ")
+    for match in phrases.D_ACCURACY.finditer(text):
+        window = text[match.end() : match.end() + 60]
+        cut = phrases.SENTENCE_END.search(window)
+        window = window[: cut.start()] if cut else window
+        real = real or bool(phrases.REAL_WORD.search(window))
+        fake = fake or bool(phrases.FAKE_WORD.search(window))
+    grid = bool(phrases.SAMPLE_GRID.search(text))
+    missing = [
+        item
+        for item, asked in (
+            ("d_accuracy_on_real", real),
+            ("d_accuracy_on_fake", fake),
+            ("a sample grid", grid),
+        )
+        if not asked
+    ]
+    if not missing:
+        return []
+    message = (
+        "A no-match answer asks for d_accuracy_on_real, d_accuracy_on_fake and "
+        f"a sample grid, but this reply does not ask for {', '.join(missing)}. "
+        f"Ask for all three, e.g. in fix: {MODES['no_match'].fixes[0].text!r}"
+    )
+    return [Finding(rule="no_match_items", text=", ".join(missing), message=message)]
+
+
+def drop_user_text(text: str, report: Report) -> str:
+    """Blank out the user's own strings, so quoting them never breaks a rule."""
+    for user_text in (report.d_loss_trend, report.g_loss_trend, report.sample_notes):
+        if user_text.strip():
+            text = text.replace(user_text, " ").replace(
+                collapse_whitespace(user_text), " "
+            )
+    return text
