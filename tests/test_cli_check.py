@@ -111,6 +111,30 @@ def test_missing_reply_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "Traceback" not in err
 
 
+def test_reply_is_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(tmp_path), "--report", str(REPORT)])
+
+    assert code == 2
+    assert "is a directory; expected a file with the reply" in capsys.readouterr().err
+
+
+def test_reply_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "reply.txt"
+    path.write_bytes(b"[triage]\n  failure: \xff\xfe\n")
+
+    code = main(["check", str(path), "--report", str(REPORT)])
+
+    assert code == 2
+    assert "not valid UTF-8" in capsys.readouterr().err
+
+
+def test_empty_reply_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", write(tmp_path, "\n"), "--report", str(REPORT)])
+
+    assert code == 2
+    assert "the reply is empty" in capsys.readouterr().err
+
+
 def test_missing_report_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .report import load_report, read_text_file
+from .report import load_report
 from .validate import validate_reply
 
 HELP = """examples:
@@ -73,9 +73,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_reply(source: str) -> str:
-    if source != "-":
-        return read_text_file(Path(source))
-    text = sys.stdin.read()
+    """Read the reply from a file or from stdin ("-"), raising InputError."""
+    if source == "-":
+        return _nonempty(sys.stdin.read(), "stdin")
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{path}: file not found; expected a file with the reply")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; expected a file with the reply")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path}: not valid UTF-8 (byte {error.start}); save the reply as UTF-8"
+        ) from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
+    return _nonempty(text, str(path))
+
+
+def _nonempty(text: str, origin: str) -> str:
     if not text.strip():
-        raise InputError("stdin: the reply is empty; expected a [triage] reply")
+        raise InputError(f"{origin}: the reply is empty; expected a [triage] reply")
     return text
