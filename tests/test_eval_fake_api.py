@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,22 @@ def test_fallback_reason_listed(report_md: str) -> None:
 def test_first_reply_rule_rate(report_md: str) -> None:
     # Both first replies offer two fixes, so one_fix passes on 0 of 2.
     assert "| one_fix | 0 | 2 | 0.0% |" in report_md
+
+
+def test_no_key_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    evals = write_cases(tmp_path / "evals", "mini", [fields_case("a", D_WINS)])
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+
+    code = main(
+        [
+            "eval",
+            "--evals",
+            str(evals),
+            "--backend",
+            "anthropic",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+
+    assert code == 2

@@ -44,12 +44,20 @@ def register(subparsers: Any) -> None:
         metavar="compare A B",
         help="compare the run folders A and B instead of running",
     )
-    parser.add_argument("--backend", choices=BACKENDS, default="rules")
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="rules",
+        help=(
+            "what produces the replies: the rule engine, the live model, cached "
+            "model replies, or a --replies file (default: rules)"
+        ),
+    )
     parser.add_argument(
         "--evals",
         type=Path,
         default=Path("evals"),
-        help="folder holding cases/ and data/ (default: evals)",
+        help="folder that contains cases/ and data/ (default: evals)",
     )
     parser.add_argument(
         "--sets", help="comma-separated case sets to run (default: all)"
@@ -155,6 +163,13 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print("\n".join(accuracy_table(summary)))
         print(f"wrote {len(records)} trials to {args.out}")
+    if summary["model_trials"]:
+        print(
+            f"gan-triage: note: re-ask rate {summary['reask_rate']:.1%}, fallback "
+            f"rate {summary['fallback_rate']:.1%} over {summary['model_trials']} "
+            "model trials",
+            file=sys.stderr,
+        )
     if summary["errors"]:
         print(
             f"gan-triage: note: {summary['errors']} trials ended in an error; "

@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ..client import ModelClient, Usage, resolve_model
+from ..client import ModelAPIError, ModelClient, Usage, resolve_model
 from ..errors import InputError
 from ..loop import run_model_triage
 from ..report import Report
@@ -26,6 +27,7 @@ from .cases import READINGS, Case, Reading
 from .replay import RecordingClient, ReplayClient
 
 BACKENDS = ("rules", "anthropic", "replay", "replies")
+API_KEY_ENV = "ANTHROPIC_API_KEY"
 
 
 @dataclass
@@ -83,6 +85,13 @@ class ModelBackend:
         self.model = resolve_model(model) if inner is None else inner.model
         self._cache_dir = cache_dir
         self._inner = inner
+        if name == "anthropic" and inner is None and not os.environ.get(API_KEY_ENV):
+            # Every trial would fall back to the rule engine, and the run would
+            # look like a model run that failed rather than one never made.
+            raise InputError(
+                f"--backend anthropic needs {API_KEY_ENV}; set it, or re-score "
+                "cached replies with --backend replay --cache DIR"
+            )
         if name == "replay":
             if cache_dir is None:
                 raise InputError(
@@ -103,7 +112,10 @@ class ModelBackend:
         if self._inner is None:
             from ..client import AnthropicClient
 
-            self._inner = AnthropicClient(self.model)
+            try:
+                self._inner = AnthropicClient(self.model)
+            except ModelAPIError as error:
+                raise InputError(f"--backend anthropic: {error}") from None
         return RecordingClient(self._inner, self._cache_dir)
 
     def answer(self, case: Case, report: Report, reading: Reading) -> Answer:

@@ -127,7 +127,7 @@ def case_files(evals_dir: Path) -> list[Path]:
     if not folder.is_dir():
         raise InputError(
             f"{folder}: cases folder not found; pass --evals with the folder "
-            "that holds cases/ and data/"
+            "that contains cases/ and data/"
         )
     return sorted([*folder.glob("*.jsonl"), *folder.glob("*.yaml")])
 
