@@ -141,3 +141,18 @@ def test_yaml_evidence_only() -> None:
 
 def test_unreadable_message_is_empty() -> None:
     assert read_followup("hello there").is_empty is True
+
+
+def test_prose_numbers_are_new_report() -> None:
+    followup = read_followup("now D loss is 0.6, 0.7, 0.65 and G loss 1.1, 1.3, 1.2")
+
+    assert followup.has_losses is True
+    assert "0.6, 0.7, 0.65" in followup.fields["d_loss_trend"]
+    assert "1.1, 1.3, 1.2" in followup.fields["g_loss_trend"]
+
+
+def test_prose_without_numbers_no_report() -> None:
+    followup = read_followup("the generator still produces noise")
+
+    assert followup.has_losses is False
+    assert followup.outcome == "not_fixed"

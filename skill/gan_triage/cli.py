@@ -44,6 +44,7 @@ def _command_modules() -> list[ModuleType]:
     # Imported here so that `gan-triage --help` stays fast and so that a verb's
     # heavy imports load only when that verb runs.
     from . import (
+        commands_chat,
         commands_check,
         commands_eval,
         commands_history,
@@ -57,6 +58,7 @@ def _command_modules() -> list[ModuleType]:
     modules.append(commands_check)
     modules.append(commands_report)
     modules.append(commands_history)
+    modules.append(commands_chat)
     modules.append(commands_eval)
     return modules
 

@@ -11,14 +11,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
-from .followup import FollowUp
-from .history import Record, RunHistory, list_runs, now
-from .ladder import Answerer, ModelAnswerer, RulesAnswerer, TurnResult, take_turn
-from .render import report_fields
-from .report import Report
+
+if TYPE_CHECKING:
+    from .followup import FollowUp
+    from .history import Record
+    from .ladder import Answerer, TurnResult
+    from .report import Report
 
 HISTORY_HELP = (
     "folder that holds run histories (default: $XDG_DATA_HOME/gan-triage/runs, "
@@ -57,6 +58,8 @@ def history_root(path: str | None) -> Path | None:
 
 
 def show(args: argparse.Namespace) -> int:
+    from .history import RunHistory, list_runs
+
     root = history_root(args.history)
     if args.name is None:
         names = list_runs(root)
@@ -136,6 +139,7 @@ def _has_report_input(args: argparse.Namespace) -> bool:
 
 def _answerer(args: argparse.Namespace) -> Answerer:
     from .commands_triage import choose_backend
+    from .ladder import ModelAnswerer, RulesAnswerer
 
     if choose_backend(args.backend) == "anthropic":
         return ModelAnswerer(model=args.model, strict=args.strict)
@@ -144,6 +148,11 @@ def _answerer(args: argparse.Namespace) -> Answerer:
 
 def run_triage_turn(args: argparse.Namespace) -> int:
     """Answer ``triage --run NAME``: one turn of the run's conversation."""
+    from .followup import FollowUp
+    from .history import RunHistory
+    from .ladder import take_turn
+    from .render import report_fields
+
     if args.run is None:
         flag = "--not-fixed" if args.not_fixed else "--history"
         raise InputError(f"{flag} needs --run NAME, the run to continue")
@@ -225,6 +234,8 @@ def _message(args: argparse.Namespace) -> str:
 
 
 def _record(args: argparse.Namespace, result: TurnResult) -> Record:
+    from .history import Record, now
+
     return Record(
         time=now(),
         kind="turn",

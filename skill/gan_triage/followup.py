@@ -8,7 +8,6 @@ report. This module only reads the message; ``ladder`` decides what to answer.
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,7 +26,7 @@ NOT_FIXED = re.compile(
     r"|\b(?:didn'?t|did not|doesn'?t|does not|hasn'?t|has not|won'?t)\s+"
     r"(?:help|work|change|fix|do anything|make (?:a|any) difference|improve)"
     r"|\bno (?:change|difference|improvement|effect|luck|better)\b"
-    r"|\bnothing (?:changed|happened|helped)\b"
+    r"|\bnothing (?:changed|happened|helped)\b|\b(?:did|does|do) nothing\b"
     r"|\bunchanged\b|\bnot (?:fixed|helping|working|better)\b"
     r"|\b(?:got|gets|getting|is|looks|became) worse\b|\bmade it worse\b"
     r"|\bsame (?:as before|problem|thing|picture|numbers|pattern)\b",
@@ -164,7 +163,14 @@ def _alias_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 def _names_of(fix: Fix) -> tuple[str, ...]:
-    return (*fix.aliases, fix.slug, fix.slug.replace("_", " "))
+    names = [*fix.aliases, fix.slug, fix.slug.replace("_", " ")]
+    # The catalog lists "halve" and "double the batch"; users also write
+    # "halving" and "doubling the batch".
+    for alias in list(names):
+        first, _, rest = alias.partition(" ")
+        if first.endswith("e") and first.isalpha() and len(first) > 3:
+            names.append(" ".join(filter(None, (first[:-1] + "ing", rest))))
+    return tuple(names)
 
 
 def find_fixes(text: str) -> list[str]:
@@ -254,14 +260,10 @@ def _prose_losses(text: str) -> dict[str, Any]:
     """Loss trends from free text, when the text talks about losses at all."""
     if not LOSS_WORDS.search(text):
         return {}
+    from .freetext import parse_free_text
+
     try:
-        freetext = importlib.import_module(f"{__package__}.freetext")
-    except ModuleNotFoundError:
-        # NOTE: the free-text reader ships separately; without it, prose
-        # follow-ups are read for outcomes and evidence only.
-        return {}
-    try:
-        data: dict[str, Any] = freetext.parse_free_text(text, "message")
+        data = parse_free_text(text, "message")
     except InputError:
         return {}
     reported = {
