@@ -167,8 +167,8 @@ def build_report(data: dict[str, Any], origin: str) -> Report:
     d_text = _text_field(data, "d_loss_trend", origin)
     g_text = _text_field(data, "g_loss_trend", origin)
     notes = _text_field(data, "sample_notes", origin)
-    d_trend = parse_trend(d_text)
-    g_trend = parse_trend(g_text)
+    d_trend = parse_trend(d_text, side="d")
+    g_trend = parse_trend(g_text, side="g")
     _check_trend(d_trend, "d_loss_trend", origin)
     _check_trend(g_trend, "g_loss_trend", origin)
     if not (d_trend.reported or g_trend.reported or notes.strip()):
