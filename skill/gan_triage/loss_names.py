@@ -18,7 +18,19 @@ IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_/]*")
 D_OUTPUT = re.compile(r"\bD\s*\(\s*(?:G\s*\(\s*z\s*\)|x)\s*\)", re.IGNORECASE)
 
 _G_NAMES = frozenset(
-    {"g", "ga", "gb", "errg", "gloss", "gen", "generator", "generators", "lossg"}
+    {
+        "g",
+        "ga",
+        "gb",
+        "errg",
+        "gloss",
+        "gen",
+        "generator",
+        "generators",
+        "lossg",
+        # Wav2Lip logs its generator's adversarial loss as "percep".
+        "percep",
+    }
 )
 _G_PREFIXES = ("g_", "g/", "loss_g", "loss/g", "losses_g", "errg", "generator", "gan_")
 _D_NAMES = frozenset(

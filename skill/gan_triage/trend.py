@@ -132,7 +132,8 @@ def _read_label(between: str, tag: str, series: str) -> tuple[str, str]:
     fake = re.search(r"(?<![a-z])fakes?(?![a-z])", lowered) is not None
     if re.search(r"d\s*\(\s*g\s*\(\s*z\s*\)\s*\)|\bd_g_z\b", lowered):
         return "d_g_z", "d_g_z"
-    if re.search(r"d\s*\(\s*x\s*\)|\bd_x\b", lowered):
+    # "D_X loss" is CycleGAN's discriminator for domain X, not D(x).
+    if re.search(r"d\s*\(\s*x\s*\)|\bd_x\b(?!\s*loss)", lowered):
         return "d_x", "d_x"
     if (real or fake) and re.search(r"scores?|logits?", lowered):
         return ("score_real" if real else "score_fake"), lowered
@@ -141,7 +142,8 @@ def _read_label(between: str, tag: str, series: str) -> tuple[str, str]:
     if real or fake:
         # "fake1: 0.016, fake2: 0.023" are two terms, not one term over time.
         half = "real" if real else "fake"
-        return half, _series_name(between) or half
+        names = re.findall(rf"[\w/]*{half}[\w/]*", lowered)
+        return half, names[-1] if names else half
     aux = aux_term(between)
     if aux is not None:
         return aux, aux
@@ -169,11 +171,25 @@ def _series_name(between: str) -> str | None:
 
 
 def _assign_sides(text: str, readings: list[_Reading]) -> None:
-    """Mark each number as D's or G's, from the nearest loss name before it."""
-    names = sides_named(text)
+    """Mark each number as D's or G's, from the loss names written before it.
+
+    Only the names since the previous number count. A number after names of
+    both losses ("the percep, Fake and Real losses all hover around 0.69")
+    belongs to both, and a number after no name keeps its neighbour's side.
+    """
+    side: Side | None = None
+    previous_end = 0
     for reading in readings:
-        before = [side for start, side in names if start < reading.number.start]
-        reading.side = before[-1] if before else None
+        between = text[previous_end : reading.number.start]
+        previous_end = reading.number.end
+        named = {found for _, found in sides_named(between)}
+        if re.search(r"(?<![a-z])(?:real|fakes?)(?![a-z])", between.lower()):
+            named.add("d")
+        if len(named) == 1:
+            side = named.pop()
+        elif named:
+            side = None
+        reading.side = side
 
     header = _TUPLE_HEADER.search(text)
     if header is None:
@@ -194,7 +210,8 @@ def _assign_columns(text: str, readings: list[_Reading]) -> None:
     """Give the i-th number of each bracketed vector its own series.
 
     "[-923.4, -1826.9, 28.2, 621261.6], then [-809.0, ...]" logs several terms
-    per step; the trend of each term runs down a column, not along a row.
+    per step. The trend of each term runs down a column, not along a row, and
+    a single vector has no trend at all.
     """
     groups = [
         (match.start(), match.end()) for match in re.finditer(r"\[[^\[\]]*\]", text)
@@ -202,9 +219,9 @@ def _assign_columns(text: str, readings: list[_Reading]) -> None:
     members = [
         [r for r in readings if start < r.number.start < end] for start, end in groups
     ]
-    members = [group for group in members if group]
+    members = [group for group in members if len(group) >= 2]
     lengths = {len(group) for group in members}
-    if len(members) < 2 or len(lengths) != 1 or lengths.pop() < 2:
+    if not members or len(lengths) != 1:
         return
     for group in members:
         for column, reading in enumerate(group):
