@@ -145,7 +145,7 @@ def test_failure_name_accepted(failure: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "failure", ["D is winning", "Mode 1", "D wins completely, mostly"]
+    "failure", ["D is winning", "Mode 1", "D wins completely, mostly", "'d_wins'."]
 )
 def test_failure_name_rejected(failure: str) -> None:
     findings = validate_reply(reply(failure=failure), report("d_wins"))

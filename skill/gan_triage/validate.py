@@ -53,7 +53,9 @@ def _check_block_values(
     mode: Mode | None = None
     failure = block.get("failure")
     if failure is not None and failure.value:
-        mode = mode_by_name(_strip_markup(failure.value))
+        # The parsed value, markup already unwrapped, is what the model loop
+        # looks up too, so a name passes here only if the loop can map it.
+        mode = mode_by_name(failure.value)
         if mode is None:
             findings.append(_failure_finding(failure.value))
     evidence = block.get("evidence")
@@ -136,10 +138,6 @@ def _check_fields(block: FoundBlock) -> list[Finding]:
         text = f"{extra.name}: {extra.value}".strip()
         findings.append(Finding(rule="fields", text=text, message=message))
     return findings
-
-
-def _strip_markup(value: str) -> str:
-    return value.strip().strip("*`\"'").strip().rstrip(".")
 
 
 def _failure_finding(value: str) -> Finding:
