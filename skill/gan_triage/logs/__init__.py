@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..report import Report, build_report
-from .columns import map_columns
+from .columns import ColumnMap, map_columns
 from .console import read_console
 from .delimited import DelimitedReader, read_header
 from .detect import detect_format, is_log
@@ -39,11 +39,11 @@ def _read(
     d_col: str | None,
     g_col: str | None,
     steps_per_epoch: int | None,
-) -> tuple[EpochTable, list[str], Any, EpochAssigner]:
-    """Stream the log into an EpochTable; return it with the names it offers."""
-    log_format = detect_format(path)
+) -> tuple[EpochTable, ColumnMap, EpochAssigner]:
+    """Stream the log into an EpochTable and choose its D and G columns."""
     if not path.exists():
         raise InputError(f"{path}: file not found")
+    log_format = detect_format(path)
     if log_format is None:
         raise InputError(
             f"{path}: not a training log; expected CSV/TSV with a header, JSON "
@@ -61,7 +61,7 @@ def _read(
         columns = map_columns(header.names, origin, d_col, g_col)
         reader = DelimitedReader(path, header, list(columns.chosen.values()))
         reader.read(table, assigner)
-        return table, header.names, columns, assigner
+        return table, columns, assigner
     if log_format == "jsonl":
         read_jsonl(path, table, assigner)
     elif log_format == "tensorboard":
@@ -77,7 +77,7 @@ def _read(
         raise InputError(warnings[0])
     columns = map_columns(table.names, origin, d_col, g_col)
     columns.warnings[:0] = warnings
-    return table, list(table.names), columns, assigner
+    return table, columns, assigner
 
 
 def fields_from_log(
@@ -93,15 +93,15 @@ def fields_from_log(
 ) -> Summary:
     """Read a log and return the report fields ``build_report`` accepts."""
     _check_options(path, window, steps_per_epoch)
-    table, _, columns, assigner = _read(path, d_col, g_col, steps_per_epoch)
+    table, columns, assigner = _read(path, d_col, g_col, steps_per_epoch)
     origin = str(path)
     summary = summarize(table, columns, window, origin)
     if assigner.used_record_as_epoch:
         summary.warnings.insert(
             0,
-            f"{origin}: no epoch column; each step (or each record, when no step "
-            "is logged) counts as one epoch; pass --steps-per-epoch N to group "
-            "steps into epochs",
+            f"{origin}: no epoch column or tag, so each step (or each record, when "
+            "no step is logged) counts as one epoch; pass --steps-per-epoch N to "
+            "group steps into epochs",
         )
     fields: dict[str, Any] = {
         "d_loss_trend": summary.fields.pop("d_loss_trend"),
