@@ -114,7 +114,10 @@ FIELDS = [
     (
         "11",
         "from about epoch 2 the adversarial losses freeze, D at 1.398",
-        "G at 0.693, and never move again",
+        # "the adversarial losses freeze" is said of both losses, so G's field
+        # reaches back over D's clause to it.
+        "from about epoch 2 the adversarial losses freeze, D at 1.398 and G at "
+        "0.693, and never move again",
         NONE,
         [1.398],
         [0.693],
@@ -426,3 +429,47 @@ def test_report_from_message() -> None:
     assert report.g.values == [4983.048, 5052.324, -4623.4795, 4025.599, 4746.973]
     assert report.d.direction == "oscillating"
     assert report.loss_type == "wgan-gp"
+
+
+def test_both_losses_opening_shared() -> None:
+    text = "Both losses oscillate wildly: D between 0.1 and 2, G between 1 and 8"
+
+    fields = parse_free_text(text, "chat")
+    g_trend = parse_trend(fields["g_loss_trend"], side="g")
+
+    assert fields["d_loss_trend"] == "Both losses oscillate wildly: D between 0.1 and 2"
+    assert fields["g_loss_trend"] == text
+    assert g_trend.values == [1.0, 8.0]
+    assert g_trend.direction == "oscillating"
+
+
+def test_generator_output_is_samples() -> None:
+    text = "The generator produces the same face for every z. D loss ~0.7, G loss ~1.2"
+
+    fields = parse_free_text(text, "chat")
+
+    assert fields["sample_notes"] == "The generator produces the same face for every z"
+    assert fields["d_loss_trend"] == "D loss ~0.7"
+    assert fields["g_loss_trend"] == "G loss ~1.2"
+
+
+def test_pasted_log_lines() -> None:
+    text = "d_loss 0.5 g_loss 0.8\nd_loss 0.45 g_loss 0.9\nd_loss 0.4 g_loss 1.0"
+
+    fields = parse_free_text(text, "chat")
+
+    assert fields["d_loss_trend"] == text
+    assert parse_trend(text, side="d").values == [0.5, 0.45, 0.4]
+    assert parse_trend(text, side="g").values == [0.8, 0.9, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "epochs"),
+    [
+        ("for 25 epochs, D loss 0.1", 25),
+        ("D loss goes to 0 within 2 epochs", None),
+        ("fine for 5-8 epochs, then D loss 3", None),
+    ],
+)
+def test_epochs_only_run_length(text: str, epochs: int | None) -> None:
+    assert parse_free_text(text, "chat").get("epochs") == epochs

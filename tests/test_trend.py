@@ -329,6 +329,8 @@ def test_case_nonfinite() -> None:
         ("(a later commenter: DA = 0.007)", [0.007]),
         ("no clear value (last logged 0.41)", [0.41]),
         ("lr 2e-4, loss 0.9 -> 0.5", [0.9, 0.5]),
+        ("0.25±0.01", [0.25]),
+        ("0.25 +/- 0.01", [0.25]),
         ("L1 0.3 and D loss 0.7", [0.7]),
     ],
 )
@@ -437,6 +439,8 @@ def test_direction_from_numbers(text: str, direction: str) -> None:
         "frozen at 0.69",
         "losses freeze at 1.398",
         "0.693, 0.693, 0.693",
+        "constant 16.118095",
+        "doesn't change, 0.693",
     ],
 )
 def test_exact_constant(text: str) -> None:
@@ -452,6 +456,7 @@ def test_exact_constant(text: str) -> None:
         "jumps every iteration between .01 and .25",
         "dloss shrinks every epoch: 0.5, 0.3, 0.1",
         "0.693, 0.693, 0.7",
+        "roughly constant around 0.7",
     ],
 )
 def test_not_exact_constant(text: str) -> None:
@@ -540,3 +545,17 @@ def test_side_ignores_d_outputs() -> None:
 
     assert trend.values == [0.3, 0.2]
     assert trend.parts == {"d_g_z": [0.1]}
+
+
+def test_side_drops_other_cues() -> None:
+    trend = parse_trend("errD ≈ 0.0, errG ≈ 8.5 and rising", side="d")
+
+    assert trend.values == [0.0]
+    assert trend.direction == "unknown"
+
+
+def test_side_keeps_shared_number() -> None:
+    text = "the percep, Fake and Real losses all hover around 0.69 for ages"
+
+    assert parse_trend(text, side="d").values == [0.69]
+    assert parse_trend(text, side="g").values == [0.69]

@@ -82,9 +82,16 @@ _D_OUTPUTS = {
     "d_g_z": re.compile(r"\bD\s*\(\s*G\s*\(\s*z\s*\)\s*\)[^.;\d]{0,12}?(\d*\.\d+)"),
 }
 _SATURATING = re.compile(r"(?<!non-)(?<!non )\bsaturating\b", re.IGNORECASE)
+# The run's length so far: "60 epochs:", "for 25 epochs", "by epoch ~5000",
+# but not "within 2 epochs" or "for 5-8 epochs".
 _EPOCHS = re.compile(
-    r"(?<![-–\d])\b(\d+)\s+epochs\s*[:,]|\b(?:after|trained for)\s+~?(\d+)\s+epochs"
+    r"(?:^|[,:;(]\s*|\b(?:after|for|trained for|over|ran)\s+)~?(\d+)\s+epochs\b"
     r"|\bby epoch\s*~?(\d+)|\bepoch\s*~?(\d+)\s+of\s+\d+",
+    re.IGNORECASE,
+)
+# "The generator produces the same face": a clause about samples, not G's loss.
+_PRODUCE_VERB = re.compile(
+    r"\b(?:generates?|generated|produces?|produced|outputs|outputting)\b",
     re.IGNORECASE,
 )
 
@@ -159,7 +166,7 @@ def _split(text: str) -> list[_Clause]:
 
         kind, resume = cut
         _emit(clauses, text, start, index, sentence, joint)
-        if kind in (".", "?", "!", "\n"):
+        if kind in (".", "?", "!"):
             if kind == "?":
                 for clause in clauses:
                     clause.question = clause.question or clause.sentence == sentence
@@ -229,15 +236,16 @@ def _describe(text: str, clause: _Clause) -> _Clause:
     sides = {side for _, side in sides_named(part)}
     if _HALF_WORD.search(part) and (_LOSS_WORD.search(part) or sides):
         sides.add("d")
+    numbers = any(not n.is_count for n in find_numbers(part))
+    if not numbers and not _LOSS_WORD.search(part) and _PRODUCE_VERB.search(part):
+        sides = set()
     clause.sides = frozenset(sides)
     clause.aux = not sides and aux_term(part) is not None
     clause.shared = (
         not sides and not clause.aux and _SHARED_WORD.search(part) is not None
     )
     clause.other_person = _OTHER_PERSON.search(part) is not None
-    clause.numbers = any(not n.is_count for n in find_numbers(part)) or (
-        find_zero_word(part) is not None
-    )
+    clause.numbers = numbers or find_zero_word(part) is not None
     clause.cue = cue_direction(part) is not None or has_exact_cue(part)
     clause.sample = (
         not sides
@@ -310,10 +318,11 @@ def _best_run(
         follows = (
             index > 0
             and relevant[index - 1]
-            and clauses[index - 1].sentence == clause.sentence
+            and _joined(clauses[index - 1], clause)
             and _continues(clause)
         )
         relevant.append(about or follows)
+    _bridge(clauses, relevant, side)
 
     best: tuple[tuple[bool, bool, bool], str] | None = None
     for run in _runs(clauses, relevant):
@@ -331,6 +340,34 @@ def _best_run(
     return best[1] if best else None
 
 
+def _bridge(clauses: list[_Clause], relevant: list[bool], side: Side) -> None:
+    """Carry a statement about both losses over to a later clause about one.
+
+    In "Both losses oscillate wildly: D between 0.1 and 2, G between 1 and 8"
+    G's run reaches back over D's clause to "Both losses oscillate wildly".
+    The trend reader then drops D's numbers and D's words from G's reading.
+    """
+    for last, clause in enumerate(clauses):
+        if side not in clause.sides:
+            continue
+        first = last - 1
+        while first >= 0 and _joined(clauses[first], clauses[first + 1]):
+            opening = clauses[first]
+            if opening.shared and (opening.numbers or opening.cue):
+                relevant[first : last + 1] = [True] * (last + 1 - first)
+                break
+            first -= 1
+
+
+def _joined(before: _Clause, clause: _Clause) -> bool:
+    """True when two adjacent clauses belong to one statement.
+
+    Clauses of one sentence are joined, and so are lines of a pasted log,
+    which often end without a full stop.
+    """
+    return before.sentence == clause.sentence or clause.joint == "\n"
+
+
 def _continues(clause: _Clause) -> bool:
     """True for a clause with no subject that goes on about the one before it."""
     bare = not (clause.sides or clause.shared or clause.aux or clause.sample)
@@ -344,7 +381,7 @@ def _sample_field(text: str, clauses: list[_Clause]) -> str | None:
         follows = (
             index > 0
             and relevant[index - 1]
-            and clauses[index - 1].sentence == clause.sentence
+            and _joined(clauses[index - 1], clause)
             and not (clause.sides or clause.shared or clause.aux or clause.question)
         )
         relevant.append(clause.sample or follows)
@@ -361,8 +398,9 @@ def _runs(clauses: list[_Clause], relevant: list[bool]) -> list[list[_Clause]]:
     for clause, keep in zip(clauses, relevant, strict=True):
         if not keep:
             continue
-        if runs and runs[-1][-1] is _previous(clauses, clause):
-            if runs[-1][-1].sentence == clause.sentence:
+        before = _previous(clauses, clause)
+        if runs and before is not None and runs[-1][-1] is before:
+            if _joined(before, clause):
                 runs[-1].append(clause)
                 continue
         runs.append([clause])

@@ -118,6 +118,9 @@ def _looks_like_count(text: str, match: re.Match[str]) -> bool:
         return True
     if _COUNT_AFTER.match(after):
         return True
+    # "0.25±0.01" and "0.25 +/- 0.01" give an uncertainty, not a second value.
+    if before.rstrip().endswith(("±", "+/-", "+-")):
+        return True
     counted = _COUNT_BEFORE.search(before)
     # In "over 20k iterations: -10472.3" the word already belongs to the
     # count before it, and the number after the colon is a loss value.

@@ -66,16 +66,18 @@ def parse_trend(text: str, side: Side | None = None) -> Trend:
 
     numbers = find_numbers(text)
     readings = _label(text, numbers)
+    own_text = text
     if side is not None:
+        own_text = _drop_other_side(text, readings, side)
         readings = [r for r in readings if r.side in (None, side)]
     outside = [r for r in readings if not r.number.in_parens]
     primary = outside if _value_readings(outside) else readings
     chosen = _value_readings(primary)
     values = [r.number.value for r in chosen]
-    if not values and find_zero_word(text) is not None:
+    if not values and find_zero_word(own_text) is not None:
         values = [0.0]
 
-    cue_text = _strip_numbered_parens(text) if primary is outside else text
+    cue_text = _strip_numbered_parens(own_text) if primary is outside else own_text
     cue_text = _drop_aux_clauses(cue_text)
     is_range = _is_range(text, chosen)
     series = _series(chosen)
@@ -204,6 +206,23 @@ def _assign_sides(text: str, readings: list[_Reading]) -> None:
         inside = [r for r in readings if start <= r.number.start < end]
         if len(inside) == 2:
             inside[0].side, inside[1].side = order[0], order[1]
+
+
+def _drop_other_side(text: str, readings: list[_Reading], side: Side) -> str:
+    """Blank the stretches about the other loss, so its words give no cues.
+
+    In "errD 0.0, errG 8.5 and rising" read for D, the stretch from "errG" to
+    the next loss name holds a G number, so "rising" is not D's.
+    """
+    names = sides_named(text)
+    kept = list(text)
+    for index, (start, named) in enumerate(names):
+        if named == side:
+            continue
+        end = names[index + 1][0] if index + 1 < len(names) else len(text)
+        if any(r.side == named and start <= r.number.start < end for r in readings):
+            kept[start:end] = " " * (end - start)
+    return "".join(kept)
 
 
 def _assign_columns(text: str, readings: list[_Reading]) -> None:
