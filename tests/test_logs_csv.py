@@ -243,3 +243,40 @@ def test_streams_large_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert all(0 < size <= 16 * 1024 for size in sizes)
     assert path.stat().st_size > 2_000_000
     assert peak < path.stat().st_size / 3
+
+
+def test_long_binary_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No line break at all: the reader must stop at the line limit, not load
+    # the whole file, and name the NUL byte it found.
+    from gan_triage.logs import chunks
+
+    monkeypatch.setattr(chunks, "BLOCK_BYTES", 1024)
+    monkeypatch.setattr(chunks, "MAX_LINE_BYTES", 4096)
+    path = tmp_path / "log.csv"
+    path.write_bytes(b"epoch,d_loss,g_loss\n" + b"1" * 5000 + b"\x00" + b"2" * 50_000)
+
+    with pytest.raises(InputError, match="NUL byte at byte 5020"):
+        report_from_log(path)
+
+
+def test_overlong_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gan_triage.logs import chunks
+
+    monkeypatch.setattr(chunks, "BLOCK_BYTES", 1024)
+    monkeypatch.setattr(chunks, "MAX_LINE_BYTES", 4096)
+    path = tmp_path / "log.csv"
+    path.write_bytes(b"epoch,d_loss,g_loss\n" + b"1" * 50_000)
+
+    with pytest.raises(InputError, match="line 2 is longer than 4096 bytes"):
+        report_from_log(path)
+
+
+def test_nan_epoch_cell_carries_forward(tmp_path: Path) -> None:
+    path = write(tmp_path, "epoch,d_loss,g_loss\n1,1,2\n,3,4\nnan,5,6\n2,0.5,1\n")
+
+    report = report_from_log(path)
+
+    # Rows with an empty or NaN epoch belong to the last epoch seen (1):
+    # D (1 + 3 + 5) / 3 = 3, G (2 + 4 + 6) / 3 = 4.
+    assert report.d.values == [3.0, 0.5]
+    assert report.g.values == [4.0, 1.0]

@@ -30,7 +30,7 @@ class Block:
     first_line: int
 
 
-def _decode(raw: bytes, offset: int, first_line: int, path: Path) -> str:
+def _reject_binary(raw: bytes, offset: int, first_line: int, path: Path) -> None:
     if b"\x00" in raw:
         position = raw.index(b"\x00")
         line = first_line + raw.count(b"\n", 0, position)
@@ -38,6 +38,10 @@ def _decode(raw: bytes, offset: int, first_line: int, path: Path) -> str:
             f"{path}: binary content (a NUL byte at byte {offset + position}, line "
             f"{line}); expected a text log"
         )
+
+
+def _decode(raw: bytes, offset: int, first_line: int, path: Path) -> str:
+    _reject_binary(raw, offset, first_line, path)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -75,7 +79,7 @@ def read_blocks(path: Path, block_bytes: int | None = None) -> Iterator[Block]:
             cut = data.rfind(b"\n") + 1
             if cut == 0:
                 if len(data) > MAX_LINE_BYTES:
-                    _decode(data[:block_bytes], offset, line, path)
+                    _reject_binary(data, offset, line, path)
                     raise InputError(
                         f"{path}: line {line} is longer than {MAX_LINE_BYTES} bytes; "
                         "expected a text log with one record per line"

@@ -64,9 +64,12 @@ class EpochAssigner:
     used_record_as_epoch: bool = False
 
     def assign(self, epoch: float | None, step: float | None, index: int) -> float:
-        """Return the epoch of a record; a fractional epoch counts as its floor."""
-        if epoch is not None:
-            epoch = float(math.floor(epoch)) if math.isfinite(epoch) else epoch
+        """Return the epoch of a record; a fractional epoch counts as its floor.
+
+        A NaN or infinite epoch is treated as missing.
+        """
+        if epoch is not None and math.isfinite(epoch):
+            epoch = float(math.floor(epoch))
             self.last_epoch = epoch
             return epoch
         if self.last_epoch is not None:
