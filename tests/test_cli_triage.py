@@ -247,3 +247,17 @@ def test_modes_lists_catalog(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(slugs) >= {"d_wins", "mode_collapse", "oscillation", "equilibrium"}
     assert "vanishing_gradient" in slugs
     assert "no_match" in slugs
+
+
+def test_log_with_saturating_objective(capsys: pytest.CaptureFixture[str]) -> None:
+    # A real run whose G minimised log(1 - D(G(z))): its G loss sits just below
+    # 0 while D has won, which only the saturating reading calls vanishing.
+    log = Path(__file__).parent / "data" / "runs" / "digits_vanish_s0.csv"
+    samples = "samples are meaningless noise and nearly identical for every z"
+
+    code, out, _ = run(
+        capsys, str(log), "--samples", samples, "--g-objective", "saturating", "--json"
+    )
+
+    assert code == 0
+    assert json.loads(out)["failure"] == "vanishing_gradient"

@@ -203,6 +203,7 @@ def load_input(args: argparse.Namespace) -> Report:
                 window=args.window,
                 steps_per_epoch=args.steps_per_epoch,
                 loss_type=args.loss_type,
+                g_objective=args.g_objective,
             )
         text = read_text_file(path)
         return _from_text(text, str(path), path.suffix.lower() == ".txt", overrides)
