@@ -330,6 +330,14 @@ def test_case_nonfinite() -> None:
         ("no clear value (last logged 0.41)", [0.41]),
         ("lr 2e-4, loss 0.9 -> 0.5", [0.9, 0.5]),
         ("0.25±0.01", [0.25]),
+        ("after 10,000 iterations: 0.01", [0.01]),
+        ("1,234.5 then 2,345.5", [1234.5, 2345.5]),
+        ("0.9,0.4,0.1", [0.9, 0.4, 0.1]),
+        ("Epoch [5/100], Step [200/600], d_loss: 0.0123", [0.0123]),
+        ("[1200/5000] 0.3", [0.3]),
+        ("50/50 [00:10<00:00, 4.9it/s, d_loss=0.3]", [0.3]),
+        ("ln(2) = 0.693", [0.693]),
+        ("shrinks every epoch (0.5 down to 0.1)", [0.5, 0.1]),
         ("0.25 +/- 0.01", [0.25]),
         ("L1 0.3 and D loss 0.7", [0.7]),
     ],
@@ -347,6 +355,7 @@ def test_values_read(text: str, values: list[float]) -> None:
         ("epoch 3: NaN", ["3", "NaN"]),
         ("fake1: 0.016 and L1 2.5", ["0.016", "2.5"]),
         ("stops at 10.", ["10"]),
+        ("after 10,000 iterations", ["10,000"]),
     ],
 )
 def test_tokens_as_written(text: str, tokens: list[str]) -> None:
@@ -559,3 +568,17 @@ def test_side_keeps_shared_number() -> None:
 
     assert parse_trend(text, side="d").values == [0.69]
     assert parse_trend(text, side="g").values == [0.69]
+
+
+def test_side_reads_tutorial_log() -> None:
+    text = (
+        "Epoch [5/100], Step [200/600], d_loss: 0.0123, g_loss: 7.12, "
+        "D(x): 0.99, D(G(z)): 0.01"
+    )
+
+    d_trend = parse_trend(text, side="d")
+    g_trend = parse_trend(text, side="g")
+
+    assert d_trend.values == [0.0123]
+    assert d_trend.parts == {"d_x": [0.99], "d_g_z": [0.01]}
+    assert g_trend.values == [7.12]

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 # a leading zero (".25"), in scientific notation ("3.28e-05"), or NaN/inf.
 # It must not be glued to a name on its left, so "fake1", "L1" and "pix2pix"
 # contain no number. A hyphen right after a digit is a range dash, not a sign.
+# Thousands separators ("10,000", "1,234.5") stay inside one number.
 NUMBER = re.compile(
-    r"(?<![\w.])(?:[-+−](?=\.?\d))?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+)?"
+    r"(?<![\w.])(?:[-+−](?=\.?\d))?"
+    r"(?:\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+)?"
     r"|(?<![\w.])[-+−]?(?:nan|inf(?:inity)?)(?![\w])|∞",
     re.IGNORECASE,
 )
@@ -26,7 +28,7 @@ NUMBER = re.compile(
 _COUNT_BEFORE = re.compile(
     r"(?<![a-z])(?:epochs?|iter(?:ation)?s?|steps?|batch(?:es)?(?:[ _]size)?"
     r"(?:\s+of)?|bs|kimg|lr|learning[ _]rate|lambda\w*|λ|beta\d?|seed|gpus?|"
-    r"log\s*\(?|n_critic|resolution|size)\s*[:=#]?\s*"
+    r"log\s*\(?|ln|n_critic|resolution|size)\s*[:=#\[]?\s*"
     r"(?:~|≈|about|around|approx\.?|roughly)?\s*$",
     re.IGNORECASE,
 )
@@ -35,10 +37,13 @@ _COUNT_BEFORE = re.compile(
 _COUNT_AFTER = re.compile(
     r"^(?:\s*[kKM]?\+?\s*(?:training\s+|more\s+|total\s+|critic\s+)?"
     r"(?:epochs?|iter(?:ation)?s?|its\b|steps?|batch(?:es)?|kimg|images?|imgs?|"
-    r"samples?|gpus?|layers?|px|pixels?|channels?|times)\b"
+    r"samples?|gpus?|layers?|px|pixels?|channels?|times|it/s|s/it|sec|seconds?|"
+    r"mins?|minutes?|hours?|hrs?|ms)\b"
     r"|[kKM]\b|\s*%|\s*[x×]|st\b|nd\b|rd\b|th\b|-[a-z])",
     re.IGNORECASE,
 )
+_PROGRESS_AFTER = re.compile(r"\s*/\s*\d|:\d")
+_PROGRESS_BEFORE = re.compile(r"\d\s*/\s*$|\d:$")
 _COUNT_OWNED = re.compile(r"\d\s*[kKM]?\s*(?:training\s+)?$")
 # Joints between two numbers of one count ("epochs 2-5",
 # "epoch ~5000 of 6000", "iteration 343747-343749", "epochs 4 to 6").
@@ -69,7 +74,7 @@ class Number:
 
 def parse_number(token: str) -> float:
     """Convert a number as written ("−0.5", ".25", "NaN", "∞") to a float."""
-    cleaned = token.replace("−", "-")
+    cleaned = token.replace("−", "-").replace(",", "")
     if cleaned == "∞":
         return float("inf")
     return float(cleaned)
@@ -121,6 +126,10 @@ def _looks_like_count(text: str, match: re.Match[str]) -> bool:
     # "0.25±0.01" and "0.25 +/- 0.01" give an uncertainty, not a second value.
     if before.rstrip().endswith(("±", "+/-", "+-")):
         return True
+    # Progress as "[5/100]" and clock times as "00:10" are counts.
+    if match.group(0).isdigit():
+        if _PROGRESS_AFTER.match(after) or _PROGRESS_BEFORE.search(before):
+            return True
     counted = _COUNT_BEFORE.search(before)
     # In "over 20k iterations: -10472.3" the word already belongs to the
     # count before it, and the number after the colon is a loss value.
