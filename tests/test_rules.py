@@ -194,3 +194,16 @@ def test_retry_scales_with_epochs() -> None:
     )
 
     assert diagnose(report).retry_epochs == 12
+
+
+def test_constant_d_beside_still_g_is_frozen() -> None:
+    # D's loss with no variance at all is a D that does not learn, even when
+    # G's is only described as stuck near a value rather than exact.
+    verdict = triage(
+        "flat at 0.25 each after the first epoch, no variance at all",
+        "stuck near 0.25",
+        "results look fine",
+        loss_type="lsgan",
+    )
+
+    assert verdict == "frozen"

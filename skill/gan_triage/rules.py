@@ -107,10 +107,12 @@ def _check_diverged(r: Reading) -> Check:
 def _check_frozen(r: Reading) -> Check:
     check = Check()
     d_dead = r.d.known and not _d_near_zero(r)
-    both = r.d.exact and r.g.exact and r.d.known and r.g.known
+    # A live D's loss moves from batch to batch, so D held exactly constant
+    # beside a G that does not move either means nothing is learning.
+    both = r.d.exact and r.g.static and r.d.known and r.g.known
     g_zero = r.g.exact and r.g.level == 0.0
     if both and d_dead:
-        check.add("matched", "both losses hold exactly the same value")
+        check.add("matched", "D's loss holds exactly one value and G's is still")
     elif g_zero and d_dead:
         check.add("matched", "G's loss is exactly 0 at every step")
     else:
