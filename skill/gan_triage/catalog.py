@@ -351,7 +351,7 @@ MODES: dict[ModeSlug, Mode] = {
             "exactly 0 every step: nothing is learning."
         ),
         symptoms=(
-            "both losses exactly constant over the window",
+            "d_loss exactly constant over the window, with g_loss still too",
             "or g_loss exactly 0 at every step",
         ),
         fixes=(
