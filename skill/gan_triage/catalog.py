@@ -347,8 +347,8 @@ MODES: dict[ModeSlug, Mode] = {
         slug="frozen",
         name="Frozen (losses stuck at exact constants)",
         summary=(
-            "Both losses hold the same value to the last digit, or G's loss is "
-            "exactly 0 every step: nothing is learning."
+            "D's loss holds one value to the last digit while G's does not "
+            "move, or G's loss is exactly 0 every step: nothing is learning."
         ),
         symptoms=(
             "d_loss exactly constant over the window, with g_loss still too",
