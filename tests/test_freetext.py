@@ -473,3 +473,41 @@ def test_pasted_log_lines() -> None:
 )
 def test_epochs_only_run_length(text: str, epochs: int | None) -> None:
     assert parse_free_text(text, "chat").get("epochs") == epochs
+
+
+@pytest.mark.parametrize(
+    ("text", "notes"),
+    [
+        (
+            "D_loss: 0.35, G_loss: 3.9. Reconstructions look blurry.",
+            "Reconstructions look blurry",
+        ),
+        (
+            "the generator only makes 3 kinds of digits, D loss 0.7",
+            "the generator only makes 3 kinds of digits",
+        ),
+        ("G generates garbage and D loss is 0.01", "G generates garbage"),
+        ("D loss 0.7; rec: 0.151 and dropping", NONE),
+    ],
+)
+def test_sample_clause_found(text: str, notes: str) -> None:
+    assert parse_free_text(text, "chat")["sample_notes"] == notes
+
+
+@pytest.mark.parametrize(
+    ("text", "real", "fake"),
+    [
+        (
+            "D loss 0.01; discriminator accuracy is 100% on both real and fake",
+            "100%",
+            "100%",
+        ),
+        ("D loss 0.01, accuracy on real 0.99 and on fake 0.97", "0.99", "0.97"),
+        ("D loss 0.01, D accuracy 97% on fake images", None, "97%"),
+    ],
+)
+def test_accuracies_read(text: str, real: str | None, fake: str | None) -> None:
+    fields = parse_free_text(text, "chat")
+
+    assert fields.get("d_accuracy_on_real") == real
+    assert fields.get("d_accuracy_on_fake") == fake

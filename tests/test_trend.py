@@ -582,3 +582,17 @@ def test_side_reads_tutorial_log() -> None:
     assert d_trend.values == [0.0123]
     assert d_trend.parts == {"d_x": [0.99], "d_g_z": [0.01]}
     assert g_trend.values == [7.12]
+
+
+def test_side_takes_last_subject() -> None:
+    text = "Both D and G are stuck: D at 0.6931 and G at 0.6932 since epoch 3"
+
+    assert parse_trend(text, side="d").values == [0.6931]
+    assert parse_trend(text, side="g").values == [0.6932]
+
+
+def test_side_subject_list_shares() -> None:
+    text = "by iteration 14 both D_loss and G_loss are nan"
+
+    assert parse_trend(text, side="d").nonfinite
+    assert parse_trend(text, side="g").nonfinite

@@ -77,6 +77,12 @@ _ACCURACY_HALVES = {
         r"\bfakes?\b[^.;\d]{0,20}?(\d*\.?\d+\s*%?)", re.IGNORECASE
     ),
 }
+# "100% on both real and fake": a number, then the halves it is for.
+_ACCURACY_BEFORE_HALVES = re.compile(
+    r"(\d*\.?\d+\s*%?)\s+(?:on|for)\s+(?:both\s+)?(?:the\s+)?(reals?|fakes?)"
+    r"(?:\s+and\s+(?:the\s+)?(reals?|fakes?))?",
+    re.IGNORECASE,
+)
 _D_OUTPUTS = {
     "d_x": re.compile(r"\bD\s*\(\s*x\s*\)[^.;\d]{0,12}?(\d*\.\d+)"),
     "d_g_z": re.compile(r"\bD\s*\(\s*G\s*\(\s*z\s*\)\s*\)[^.;\d]{0,12}?(\d*\.\d+)"),
@@ -91,7 +97,8 @@ _EPOCHS = re.compile(
 )
 # "The generator produces the same face": a clause about samples, not G's loss.
 _PRODUCE_VERB = re.compile(
-    r"\b(?:generates?|generated|produces?|produced|outputs|outputting)\b",
+    r"\b(?:generates?|generated|produces?|produced|outputs|outputting|makes|"
+    r"creates?|created)\b",
     re.IGNORECASE,
 )
 
@@ -237,14 +244,24 @@ def _describe(text: str, clause: _Clause) -> _Clause:
     if _HALF_WORD.search(part) and (_LOSS_WORD.search(part) or sides):
         sides.add("d")
     numbers = any(not n.is_count for n in find_numbers(part))
-    if not numbers and not _LOSS_WORD.search(part) and _PRODUCE_VERB.search(part):
+    # "the generator only makes 3 kinds of digits" describes G's samples.
+    producing = not _LOSS_WORD.search(part) and _PRODUCE_VERB.search(part) is not None
+    if producing:
         sides = set()
     clause.sides = frozenset(sides)
-    clause.aux = not sides and aux_term(part) is not None
+
+    # "rec: 0.151" and "the L2 loss" are terms, "reconstructions look
+    # blurry" is about samples.
+    clause.aux = (
+        not sides
+        and aux_term(part) is not None
+        and (numbers or _LOSS_WORD.search(part) is not None)
+    )
     clause.shared = (
         not sides and not clause.aux and _SHARED_WORD.search(part) is not None
     )
     clause.other_person = _OTHER_PERSON.search(part) is not None
+
     clause.numbers = numbers or find_zero_word(part) is not None
     clause.cue = cue_direction(part) is not None or has_exact_cue(part)
     clause.sample = (
@@ -252,7 +269,7 @@ def _describe(text: str, clause: _Clause) -> _Clause:
         and not clause.shared
         and not clause.aux
         and not clause.question
-        and _about_samples(part)
+        and (producing or _about_samples(part))
     )
     return clause
 
@@ -442,6 +459,12 @@ def _accuracies(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for word in _ACCURACY_WORD.finditer(text):
         window = text[max(0, word.start() - 30) : word.end() + 60]
+        before = _ACCURACY_BEFORE_HALVES.search(window)
+        if before is not None:
+            for half in before.groups()[1:]:
+                if half:
+                    field = f"d_accuracy_on_{half.lower().rstrip('s')}"
+                    found.setdefault(field, before.group(1).strip())
         for field, pattern in _ACCURACY_HALVES.items():
             match = pattern.search(window)
             if match is not None and field not in found:

@@ -38,6 +38,11 @@ _RANGE_START = re.compile(
 )
 _RANGE_AND = re.compile(r"^\s*(?:and|to)\s*(?:[<>~≈]|under|below|over|about)?\s*$")
 _RANGE_DASH = re.compile(r"^\s*[-–]\s*$")
+# Separators between the names of one subject: "D_loss and G_loss", "the
+# percep, Fake and Real".
+_SUBJECT_GAP = re.compile(
+    r"[A-Za-z][\w/']*(?:[\s,&/]+(?:and|or|the|both)?)*\s*", re.IGNORECASE
+)
 # A header that says which loss each position of the later tuples holds:
 # "(D, G) pairs (-10472.333, 4983.048), ...".
 _TUPLE_HEADER = re.compile(r"\(\s*([A-Za-z]\w*)\s*,\s*([A-Za-z]\w*)\s*\)")
@@ -175,18 +180,17 @@ def _series_name(between: str) -> str | None:
 def _assign_sides(text: str, readings: list[_Reading]) -> None:
     """Mark each number as D's or G's, from the loss names written before it.
 
-    Only the names since the previous number count. A number after names of
-    both losses ("the percep, Fake and Real losses all hover around 0.69")
-    belongs to both, and a number after no name keeps its neighbour's side.
+    Only the last subject since the previous number counts. A subject that
+    lists both losses ("the percep, Fake and Real losses all hover around
+    0.69") gives the number to both, and a number after no name keeps its
+    neighbour's side.
     """
     side: Side | None = None
     previous_end = 0
     for reading in readings:
         between = text[previous_end : reading.number.start]
         previous_end = reading.number.end
-        named = {found for _, found in sides_named(between)}
-        if re.search(r"(?<![a-z])(?:real|fakes?)(?![a-z])", between.lower()):
-            named.add("d")
+        named = _last_subject(between)
         if len(named) == 1:
             side = named.pop()
         elif named:
@@ -212,7 +216,7 @@ def _drop_other_side(text: str, readings: list[_Reading], side: Side) -> str:
     """Blank the stretches about the other loss, so its words give no cues.
 
     In "errD 0.0, errG 8.5 and rising" read for D, the stretch from "errG" to
-    the next loss name holds a G number, so "rising" is not D's.
+    the next loss name contains a G number, so "rising" is not D's.
     """
     names = sides_named(text)
     kept = list(text)
@@ -223,6 +227,30 @@ def _drop_other_side(text: str, readings: list[_Reading], side: Side) -> str:
         if any(r.side == named and start <= r.number.start < end for r in readings):
             kept[start:end] = " " * (end - start)
     return "".join(kept)
+
+
+def _last_subject(between: str) -> set[Side]:
+    """Return the sides named by the last subject in ``between``.
+
+    Names joined only by "and", commas or slashes form one subject, so
+    "D_loss and G_loss are" names both losses while "both D and G are stuck:
+    D at" names D alone.
+    """
+    names = list(sides_named(between))
+    names += [
+        (match.start(), "d")
+        for match in re.finditer(r"(?<![a-z])(?:real|fakes?)(?![a-z])", between.lower())
+    ]
+    names.sort()
+    if not names:
+        return set()
+    subject = {names[-1][1]}
+    for (start, named), (later, _) in zip(names[-2::-1], names[:0:-1], strict=True):
+        gap = between[start:later]
+        if not _SUBJECT_GAP.fullmatch(gap):
+            break
+        subject.add(named)
+    return subject
 
 
 def _assign_columns(text: str, readings: list[_Reading]) -> None:
