@@ -17,47 +17,14 @@ own numbers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from .errors import InputError
-from .loss_names import Side, aux_term, sides_named
-from .number_text import find_numbers, find_zero_word
+from .loss_names import Side
+from .message_clauses import Clause, joined, split_clauses
 from .trend import parse_trend
-from .trend_direction import cue_direction, has_exact_cue
 
 NOT_REPORTED = "not reported"
-_ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "approx", "cf")
-_JOINING_WORD = re.compile(r"\s+(while|whereas|but|and)\s+", re.IGNORECASE)
-_LEADING_WORD = re.compile(r"^(?:and|but|while|whereas|so)\s+", re.IGNORECASE)
-_LOSS_WORD = re.compile(r"\blosses\b|\bloss\b", re.IGNORECASE)
-# Losses named together without saying which: "the losses are enormous".
-_SHARED_WORD = re.compile(r"\blosses\b|\bboth\b", re.IGNORECASE)
-# Someone else's run: "the author's G loss drops to about 0.5".
-_OTHER_PERSON = re.compile(
-    r"\b(?:author'?s?|their|theirs|others?|another user|someone)\b", re.IGNORECASE
-)
-_HALF_WORD = re.compile(r"(?<![a-z])(?:reals?|fakes?)(?![a-z])", re.IGNORECASE)
-_SAMPLE_NOUN = re.compile(
-    r"\b(?:samples?|outputs?|images?|results?|reconstructions?|generations?|"
-    r"pictures?|photos?|faces?|digits?|frames?|grids?)\b",
-    re.IGNORECASE,
-)
-_SAMPLE_VERB = re.compile(
-    r"\b(?:generates?|generated|produces?|produced|outputs|outputting|looks?|"
-    r"looked|blurr?(?:y|s|ed)?|collaps\w*)\b",
-    re.IGNORECASE,
-)
-_SAMPLE_LOOK = re.compile(
-    r"\b(?:blobs?|noise|noisy|smears?|garbage|nonsense|artifacts?|checkerboard|"
-    r"fine|good|okay|ok|reasonable|realistic|poor|bad)\b",
-    re.IGNORECASE,
-)
-# Words before a noun that make it a setting, not the subject: "on my 128x128
-# images", "with only 20 images", "10k images".
-_NOT_SUBJECT = frozenset(
-    {"on", "of", "with", "from", "for", "in", "to", "into", "at", "by", "per"}
-)
 # Objectives, most specific first, so "cWGAN-GP" is not read as plain WGAN.
 _LOSS_TYPES = (
     ("wgan-gp", re.compile(r"wgan[-_ ]?gp", re.IGNORECASE)),
@@ -95,34 +62,6 @@ _EPOCHS = re.compile(
     r"|\bby epoch\s*~?(\d+)|\bepoch\s*~?(\d+)\s+of\s+\d+",
     re.IGNORECASE,
 )
-# "The generator produces the same face": a clause about samples, not G's loss.
-_PRODUCE_VERB = re.compile(
-    r"\b(?:generates?|generated|produces?|produced|outputs|outputting|makes|"
-    r"creates?|created)\b",
-    re.IGNORECASE,
-)
-
-
-@dataclass
-class _Clause:
-    """A stretch of the message between separators, and what it is about."""
-
-    start: int
-    end: int
-    sentence: int
-    # The separator before the clause: "", ".", ";", ",", ":", "and", "but"...
-    joint: str
-    question: bool = False
-    sides: frozenset[Side] = frozenset()
-    # A loss named without saying which ("the losses are enormous").
-    shared: bool = False
-    # About a non-adversarial term such as L1 or pl_avg.
-    aux: bool = False
-    sample: bool = False
-    # About someone else's run rather than the user's own.
-    other_person: bool = False
-    numbers: bool = False
-    cue: bool = False
 
 
 def parse_free_text(text: str, origin: str) -> dict[str, Any]:
@@ -131,7 +70,7 @@ def parse_free_text(text: str, origin: str) -> dict[str, Any]:
     Raises InputError when the message names no D or G loss and describes no
     samples.
     """
-    clauses = _merge_subjects(text, [_describe(text, c) for c in _split(text)])
+    clauses = split_clauses(text)
     d_text = _loss_field(text, clauses, "d")
     g_text = _loss_field(text, clauses, "g")
     notes = _sample_field(text, clauses)
@@ -150,172 +89,7 @@ def parse_free_text(text: str, origin: str) -> dict[str, Any]:
     return fields
 
 
-def _split(text: str) -> list[_Clause]:
-    """Cut the message at sentence ends, semicolons and joining words.
-
-    Nothing inside round or square brackets is cut, so "(0.0001 down to
-    6.7e-06 by epoch 10)" and "[-923.4, -1826.9]" stay whole. A comma cuts only
-    before a word, so "0.9368, 0.8507, 0.8301" stays one list.
-    """
-    clauses: list[_Clause] = []
-    depth, start, sentence, joint = 0, 0, 0, ""
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth = max(0, depth - 1)
-        cut = _cut_at(text, index, start) if depth == 0 else None
-        if cut is None:
-            index += 1
-            continue
-
-        kind, resume = cut
-        _emit(clauses, text, start, index, sentence, joint)
-        if kind in (".", "?", "!"):
-            if kind == "?":
-                for clause in clauses:
-                    clause.question = clause.question or clause.sentence == sentence
-            sentence += 1
-        start, joint, index = resume, kind, resume
-    _emit(clauses, text, start, len(text), sentence, joint)
-    return clauses
-
-
-def _cut_at(text: str, index: int, start: int) -> tuple[str, int] | None:
-    """Return the kind of cut at ``index`` and where the next clause starts."""
-    char = text[index]
-    rest = text[index + 1 :]
-    if char in ".?!" and (not rest or rest[0].isspace()):
-        if char == "." and text[:index].lower().endswith(_ABBREVIATIONS):
-            return None
-        return char, index + 1
-    if char == "\n":
-        return "\n", index + 1
-    if char == ";":
-        return ";", index + 1
-    if char == "," and rest.lstrip()[:1].isalpha():
-        return ",", index + 1
-    if char == ":" and rest[:1].isspace() and rest.lstrip()[:1].isalpha():
-        # "CycleGAN on unpaired images: G loss 0.204" opens with a preamble,
-        # but "Loss_D: 0.5" labels a number.
-        if not sides_named(text[start:index]):
-            return ":", index + 1
-    if char.isspace():
-        match = _JOINING_WORD.match(text, index)
-        if match is not None:
-            word = match.group(1).lower()
-            if word != "and" or _starts_subject(text[match.end() :]):
-                return word, match.end()
-    return None
-
-
-def _starts_subject(after: str) -> bool:
-    """True when the words after "and" open a new subject ("and errG ...")."""
-    words = after.split()[:3]
-    for word in words:
-        bare = word.strip(",.;:()")
-        if sides_named(bare) or aux_term(bare) is not None:
-            return True
-        if _LOSS_WORD.fullmatch(bare) or _SAMPLE_NOUN.fullmatch(bare):
-            return True
-    return False
-
-
-def _emit(
-    clauses: list[_Clause], text: str, start: int, end: int, sentence: int, joint: str
-) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    leading = _LEADING_WORD.match(text, start, end)
-    if leading is not None:
-        start = leading.end()
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
-        end -= 1
-    if end > start:
-        clauses.append(_Clause(start=start, end=end, sentence=sentence, joint=joint))
-
-
-def _describe(text: str, clause: _Clause) -> _Clause:
-    """Mark what a clause is about and whether it carries numbers or cues."""
-    part = text[clause.start : clause.end]
-    sides = {side for _, side in sides_named(part)}
-    if _HALF_WORD.search(part) and (_LOSS_WORD.search(part) or sides):
-        sides.add("d")
-    numbers = any(not n.is_count for n in find_numbers(part))
-    # "the generator only makes 3 kinds of digits" describes G's samples.
-    producing = not _LOSS_WORD.search(part) and _PRODUCE_VERB.search(part) is not None
-    if producing:
-        sides = set()
-    clause.sides = frozenset(sides)
-
-    # "rec: 0.151" and "the L2 loss" are terms, "reconstructions look
-    # blurry" is about samples.
-    clause.aux = (
-        not sides
-        and aux_term(part) is not None
-        and (numbers or _LOSS_WORD.search(part) is not None)
-    )
-    clause.shared = (
-        not sides and not clause.aux and _SHARED_WORD.search(part) is not None
-    )
-    clause.other_person = _OTHER_PERSON.search(part) is not None
-
-    clause.numbers = numbers or find_zero_word(part) is not None
-    clause.cue = cue_direction(part) is not None or has_exact_cue(part)
-    clause.sample = (
-        not sides
-        and not clause.shared
-        and not clause.aux
-        and not clause.question
-        and (producing or _about_samples(part))
-    )
-    return clause
-
-
-def _about_samples(part: str) -> bool:
-    if _SAMPLE_VERB.search(part) or _SAMPLE_LOOK.search(part):
-        return True
-    for match in _SAMPLE_NOUN.finditer(part):
-        before = re.findall(r"[\w'-]+", part[: match.start()])[-3:]
-        if not any(w.lower() in _NOT_SUBJECT or w[0].isdigit() for w in before):
-            return True
-    return False
-
-
-def _merge_subjects(text: str, clauses: list[_Clause]) -> list[_Clause]:
-    """Join a clause that only names its subject to the clause after it.
-
-    In "the percep, Fake and Real losses all hover around 0.69" the first
-    clause has no number and no verb of its own, and "hover around 0.69"
-    applies to all three losses.
-    """
-    merged: list[_Clause] = []
-    pending: _Clause | None = None
-    for clause in clauses:
-        if pending is not None:
-            if (
-                clause.sentence == pending.sentence
-                and clause.joint in (",", "and")
-                and not clause.sample
-            ):
-                clause.start = pending.start
-                clause.joint = pending.joint
-                clause = _describe(text, clause)
-            else:
-                merged.append(pending)
-            pending = None
-        if (clause.sides or clause.shared) and not (clause.numbers or clause.cue):
-            pending = clause
-            continue
-        merged.append(clause)
-    if pending is not None:
-        merged.append(pending)
-    return merged
-
-
-def _loss_field(text: str, clauses: list[_Clause], side: Side) -> str | None:
+def _loss_field(text: str, clauses: list[Clause], side: Side) -> str | None:
     """Pick the run of adjacent clauses that best describes one loss.
 
     Clauses about someone else's run are used only when nothing else is.
@@ -324,9 +98,7 @@ def _loss_field(text: str, clauses: list[_Clause], side: Side) -> str | None:
     return own if own is not None else _best_run(text, clauses, side, others=True)
 
 
-def _best_run(
-    text: str, clauses: list[_Clause], side: Side, others: bool
-) -> str | None:
+def _best_run(text: str, clauses: list[Clause], side: Side, others: bool) -> str | None:
     relevant: list[bool] = []
     for index, clause in enumerate(clauses):
         about = (side in clause.sides or clause.shared) and (
@@ -335,7 +107,7 @@ def _best_run(
         follows = (
             index > 0
             and relevant[index - 1]
-            and _joined(clauses[index - 1], clause)
+            and joined(clauses[index - 1], clause)
             and _continues(clause)
         )
         relevant.append(about or follows)
@@ -357,7 +129,7 @@ def _best_run(
     return best[1] if best else None
 
 
-def _bridge(clauses: list[_Clause], relevant: list[bool], side: Side) -> None:
+def _bridge(clauses: list[Clause], relevant: list[bool], side: Side) -> None:
     """Carry a statement about both losses over to a later clause about one.
 
     In "Both losses oscillate wildly: D between 0.1 and 2, G between 1 and 8"
@@ -368,7 +140,7 @@ def _bridge(clauses: list[_Clause], relevant: list[bool], side: Side) -> None:
         if side not in clause.sides:
             continue
         first = last - 1
-        while first >= 0 and _joined(clauses[first], clauses[first + 1]):
+        while first >= 0 and joined(clauses[first], clauses[first + 1]):
             opening = clauses[first]
             if opening.shared and (opening.numbers or opening.cue):
                 relevant[first : last + 1] = [True] * (last + 1 - first)
@@ -376,29 +148,20 @@ def _bridge(clauses: list[_Clause], relevant: list[bool], side: Side) -> None:
             first -= 1
 
 
-def _joined(before: _Clause, clause: _Clause) -> bool:
-    """True when two adjacent clauses belong to one statement.
-
-    Clauses of one sentence are joined, and so are lines of a pasted log,
-    which often end without a full stop.
-    """
-    return before.sentence == clause.sentence or clause.joint == "\n"
-
-
-def _continues(clause: _Clause) -> bool:
+def _continues(clause: Clause) -> bool:
     """True for a clause with no subject that goes on about the one before it."""
     bare = not (clause.sides or clause.shared or clause.aux or clause.sample)
     return bare and (clause.numbers or clause.cue)
 
 
-def _sample_field(text: str, clauses: list[_Clause]) -> str | None:
+def _sample_field(text: str, clauses: list[Clause]) -> str | None:
     """Pick the longest run of adjacent clauses about the samples."""
     relevant: list[bool] = []
     for index, clause in enumerate(clauses):
         follows = (
             index > 0
             and relevant[index - 1]
-            and _joined(clauses[index - 1], clause)
+            and joined(clauses[index - 1], clause)
             and not (clause.sides or clause.shared or clause.aux or clause.question)
         )
         relevant.append(clause.sample or follows)
@@ -409,22 +172,22 @@ def _sample_field(text: str, clauses: list[_Clause]) -> str | None:
     return text[longest[0].start : longest[-1].end]
 
 
-def _runs(clauses: list[_Clause], relevant: list[bool]) -> list[list[_Clause]]:
+def _runs(clauses: list[Clause], relevant: list[bool]) -> list[list[Clause]]:
     """Group adjacent relevant clauses of one sentence."""
-    runs: list[list[_Clause]] = []
+    runs: list[list[Clause]] = []
     for clause, keep in zip(clauses, relevant, strict=True):
         if not keep:
             continue
         before = _previous(clauses, clause)
         if runs and before is not None and runs[-1][-1] is before:
-            if _joined(before, clause):
+            if joined(before, clause):
                 runs[-1].append(clause)
                 continue
         runs.append([clause])
     return runs
 
 
-def _previous(clauses: list[_Clause], clause: _Clause) -> _Clause | None:
+def _previous(clauses: list[Clause], clause: Clause) -> Clause | None:
     index = clauses.index(clause)
     return clauses[index - 1] if index > 0 else None
 
