@@ -338,6 +338,9 @@ def test_case_nonfinite() -> None:
         ("50/50 [00:10<00:00, 4.9it/s, d_loss=0.3]", [0.3]),
         ("ln(2) = 0.693", [0.693]),
         ("shrinks every epoch (0.5 down to 0.1)", [0.5, 0.1]),
+        ("large, ~10^4", [1e4]),
+        ("2 x 10^-3 then 1.5×10^-4", [2e-3, 1.5e-4]),
+        ("3*10**5", [3e5]),
         ("0.25 +/- 0.01", [0.25]),
         ("L1 0.3 and D loss 0.7", [0.7]),
     ],
@@ -371,6 +374,8 @@ def test_tokens_as_written(text: str, tokens: list[str]) -> None:
         ("jumps between < .01 and .25", 0.01, 0.25),
         ("anywhere from under .01 to .25", 0.01, 0.25),
         ("5 – 11", 5.0, 11.0),
+        ("0.5~1.0", 0.5, 1.0),
+        ("D loss in [0.3, 0.9]", 0.3, 0.9),
     ],
 )
 def test_range_read(text: str, low: float, high: float) -> None:
@@ -383,6 +388,10 @@ def test_range_read(text: str, low: float, high: float) -> None:
 
 def test_from_to_is_sequence() -> None:
     assert not parse_trend("fell from 0.69 to 0.0003").is_range
+
+
+def test_tilde_estimate_not_range() -> None:
+    assert not parse_trend("0.3 ~0.5").is_range
 
 
 @pytest.mark.parametrize(
@@ -596,3 +605,17 @@ def test_side_subject_list_shares() -> None:
 
     assert parse_trend(text, side="d").nonfinite
     assert parse_trend(text, side="g").nonfinite
+
+
+def test_side_drops_other_subject() -> None:
+    text = "D hovering at 0.5 while G climbs"
+
+    assert parse_trend(text, side="d").direction == "flat"
+    assert parse_trend(text, side="g").direction == "increasing"
+    assert parse_trend(text, side="g").values == []
+
+
+def test_side_keeps_joint_subject() -> None:
+    assert parse_trend("D and G losses swing wildly", side="d").direction == (
+        "oscillating"
+    )

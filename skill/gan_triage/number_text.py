@@ -15,12 +15,19 @@ from dataclasses import dataclass
 # a leading zero (".25"), in scientific notation ("3.28e-05"), or NaN/inf.
 # It must not be glued to a name on its left, so "fake1", "L1" and "pix2pix"
 # contain no number. A hyphen right after a digit is a range dash, not a sign.
-# Thousands separators ("10,000", "1,234.5") stay inside one number.
+# Thousands separators ("10,000", "1,234.5") and powers of ten ("10^4",
+# "2 x 10^-3") stay inside one number.
 NUMBER = re.compile(
     r"(?<![\w.])(?:[-+−](?=\.?\d))?"
-    r"(?:\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+)?"
+    r"(?:(?:\d+(?:\.\d+)?\s*[x×*]\s*)?10\s*(?:\^|\*\*)\s*[-+−]?\d+"
+    r"|\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+)?"
     r"|(?<![\w.])[-+−]?(?:nan|inf(?:inity)?)(?![\w])|∞",
     re.IGNORECASE,
+)
+
+_POWER_OF_TEN = re.compile(
+    r"(?P<sign>[-+]?)(?:(?P<mantissa>\d+(?:\.\d+)?)\s*[x×*]\s*)?"
+    r"10\s*(?:\^|\*\*)\s*(?P<exponent>[-+]?\d+)"
 )
 
 # Words in front of a number that make it a count or a setting, not a loss:
@@ -77,6 +84,11 @@ def parse_number(token: str) -> float:
     cleaned = token.replace("−", "-").replace(",", "")
     if cleaned == "∞":
         return float("inf")
+    power = _POWER_OF_TEN.fullmatch(cleaned)
+    if power is not None:
+        sign = -1.0 if power.group("sign") == "-" else 1.0
+        mantissa = float(power.group("mantissa") or 1)
+        return sign * mantissa * 10.0 ** int(power.group("exponent"))
     return float(cleaned)
 
 

@@ -31,7 +31,10 @@ _RANGE_START = re.compile(
     re.IGNORECASE,
 )
 _RANGE_AND = re.compile(r"^\s*(?:and|to)\s*(?:[<>~≈]|under|below|over|about)?\s*$")
-_RANGE_DASH = re.compile(r"^\s*[-–]\s*$")
+# "5-11", "5 – 11" and "0.5~1.0"; "0.3 ~0.5" is a value and an estimate.
+_RANGE_DASH = re.compile(r"^(?:[-–~]|\s+[-–~]\s+|\s*[-–]\s*)$")
+# "in [0.3, 0.9]" and "within (0.3, 0.9)".
+_RANGE_BRACKET = re.compile(r"(?:\bin|\bwithin|\brange|\bbetween)\s*[\[(]\s*$")
 
 
 def parse_trend(text: str, side: Side | None = None) -> Trend:
@@ -102,9 +105,12 @@ def _is_range(text: str, chosen: list[Reading]) -> bool:
         return False
     first, second = chosen[0].number, chosen[1].number
     joint = text[first.end : second.start]
+    before = text[: first.start]
     if _RANGE_DASH.match(joint):
         return True
-    return bool(_RANGE_AND.match(joint) and _RANGE_START.search(text[: first.start]))
+    if re.fullmatch(r"\s*,\s*", joint) and _RANGE_BRACKET.search(before):
+        return True
+    return bool(_RANGE_AND.match(joint) and _RANGE_START.search(before))
 
 
 def _direction(cue_text: str, series: list[list[float]], is_range: bool) -> Direction:

@@ -139,44 +139,52 @@ def _assign_sides(text: str, readings: list[Reading]) -> None:
 
 
 def drop_other_side(text: str, readings: list[Reading], side: Side) -> str:
-    """Blank the stretches about the other loss, so its words give no cues.
+    """Blank the stretches about the other loss alone, so its words give no cues.
 
-    In "errD 0.0, errG 8.5 and rising" read for D, the stretch from "errG" to
-    the next loss name contains a G number, so "rising" is not D's.
+    In "errD 0.0, errG 8.5 and rising" read for D, the stretch from "errG" on
+    is about G, so "rising" is not D's. A stretch is about the other loss when
+    its subject names only that loss and its numbers, if any, are that loss's.
     """
-    names = sides_named(text)
+    subjects = _subjects(text)
     kept = list(text)
-    for index, (start, named) in enumerate(names):
-        if named == side:
+    for index, (start, named) in enumerate(subjects):
+        if side in named:
             continue
-        end = names[index + 1][0] if index + 1 < len(names) else len(text)
-        if any(r.side == named and start <= r.number.start < end for r in readings):
+        end = subjects[index + 1][0] if index + 1 < len(subjects) else len(text)
+        inside = [r for r in readings if start <= r.number.start < end]
+        if all(r.side is not None and r.side != side for r in inside):
             kept[start:end] = " " * (end - start)
     return "".join(kept)
 
 
-def _last_subject(between: str) -> set[Side]:
-    """Return the sides named by the last subject in ``between``.
+def _subjects(text: str) -> list[tuple[int, set[Side]]]:
+    """Group the loss names in ``text`` into subjects, with where each starts.
 
     Names joined only by "and", commas or slashes form one subject, so
     "D_loss and G_loss are" names both losses while "both D and G are stuck:
-    D at" names D alone.
+    D at" ends with a subject that names D alone. "real" and "fake" name D's
+    two halves.
     """
-    names = list(sides_named(between))
+    names = list(sides_named(text))
     names += [
         (match.start(), "d")
-        for match in re.finditer(r"(?<![a-z])(?:real|fakes?)(?![a-z])", between.lower())
+        for match in re.finditer(r"(?<![a-z])(?:real|fakes?)(?![a-z])", text.lower())
     ]
     names.sort()
-    if not names:
-        return set()
-    subject = {names[-1][1]}
-    for (start, named), (later, _) in zip(names[-2::-1], names[:0:-1], strict=True):
-        gap = between[start:later]
-        if not _SUBJECT_GAP.fullmatch(gap):
-            break
-        subject.add(named)
-    return subject
+    subjects: list[tuple[int, set[Side]]] = []
+    for index, (start, named) in enumerate(names):
+        gap = text[names[index - 1][0] : start] if index else ""
+        if subjects and _SUBJECT_GAP.fullmatch(gap):
+            subjects[-1][1].add(named)
+        else:
+            subjects.append((start, {named}))
+    return subjects
+
+
+def _last_subject(between: str) -> set[Side]:
+    """Return the sides named by the last subject in ``between``."""
+    subjects = _subjects(between)
+    return subjects[-1][1] if subjects else set()
 
 
 def _assign_columns(text: str, readings: list[Reading]) -> None:
