@@ -239,6 +239,20 @@ def test_case_trend(case: str, side: str) -> None:
         assert trend.level == pytest.approx(expected.level, rel=1e-12)
 
 
+@pytest.mark.parametrize(("case", "side"), sorted(EXPECTED))
+def test_case_side_changes_nothing(case: str, side: str) -> None:
+    # Each case field is about one loss, so naming that loss keeps everything.
+    text = case_text(case, side)
+
+    plain = parse_trend(text)
+    sided = parse_trend(text, side="d" if side == "d" else "g")
+
+    assert same_values(sided.values, plain.values)
+    assert sided.direction == plain.direction
+    assert sided.exact_constant == plain.exact_constant
+    assert set(sided.parts) == set(plain.parts)
+
+
 @pytest.mark.parametrize(
     ("case", "side"), [("06", "d"), ("06", "g"), ("17", "d"), ("17", "g"), ("18", "d")]
 )

@@ -40,8 +40,9 @@ _RANGE_BRACKET = re.compile(r"(?:\bin|\bwithin|\brange|\bbetween)\s*[\[(]\s*$")
 def parse_trend(text: str, side: Side | None = None) -> Trend:
     """Parse one loss trend as a user wrote it.
 
-    ``side`` ("d" or "g") names the loss the text is about; when the text also
-    gives the other loss's numbers ("G: 1.51 | D: 0.21"), those are dropped.
+    ``side`` ("d" or "g") names the loss the text is about. When the text also
+    gives the other loss's numbers ("G: 1.51 | D: 0.21"), those are dropped,
+    and so are the words written only about the other loss.
     """
     if _not_reported(text):
         return Trend(text=text, reported=False)
