@@ -511,3 +511,24 @@ def test_accuracies_read(text: str, real: str | None, fake: str | None) -> None:
 
     assert fields.get("d_accuracy_on_real") == real
     assert fields.get("d_accuracy_on_fake") == fake
+
+
+def test_both_losses_closing_shared() -> None:
+    text = "D 1.386, G 0.693, both static for 50 epochs"
+
+    fields = parse_free_text(text, "chat")
+    d_trend = parse_trend(fields["d_loss_trend"], side="d")
+
+    assert fields["d_loss_trend"] == text
+    assert fields["g_loss_trend"] == "G 0.693, both static for 50 epochs"
+    assert d_trend.values == [1.386]
+    assert d_trend.direction == "flat"
+
+
+def test_trailing_no_change_kept() -> None:
+    text = "d_loss is stuck at 0.693 and g_loss at 0.693 too, no change for 100 epochs"
+
+    fields = parse_free_text(text, "chat")
+
+    assert fields["g_loss_trend"] == "g_loss at 0.693 too, no change for 100 epochs"
+    assert parse_trend(fields["g_loss_trend"], side="g").exact_constant

@@ -473,6 +473,7 @@ def test_direction_from_numbers(text: str, direction: str) -> None:
         "0.693, 0.693, 0.693",
         "constant 16.118095",
         "doesn't change, 0.693",
+        "0.5, no change for 100 epochs",
     ],
 )
 def test_exact_constant(text: str) -> None:

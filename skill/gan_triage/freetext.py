@@ -130,22 +130,33 @@ def _best_run(text: str, clauses: list[Clause], side: Side, others: bool) -> str
 
 
 def _bridge(clauses: list[Clause], relevant: list[bool], side: Side) -> None:
-    """Carry a statement about both losses over to a later clause about one.
+    """Carry a statement about both losses over to a clause about one.
 
     In "Both losses oscillate wildly: D between 0.1 and 2, G between 1 and 8"
-    G's run reaches back over D's clause to "Both losses oscillate wildly".
-    The trend reader then drops D's numbers and D's words from G's reading.
+    G's run reaches back over D's clause to "Both losses oscillate wildly",
+    and in "D 1.386, G 0.693, both static" D's run reaches forward to "both
+    static". The trend reader then drops the other loss's numbers and words.
     """
-    for last, clause in enumerate(clauses):
+    for index, clause in enumerate(clauses):
         if side not in clause.sides:
             continue
-        first = last - 1
+        first = index - 1
         while first >= 0 and joined(clauses[first], clauses[first + 1]):
-            opening = clauses[first]
-            if opening.shared and (opening.numbers or opening.cue):
-                relevant[first : last + 1] = [True] * (last + 1 - first)
+            if _states(clauses[first]):
+                relevant[first : index + 1] = [True] * (index + 1 - first)
                 break
             first -= 1
+        last = index + 1
+        while last < len(clauses) and joined(clauses[last - 1], clauses[last]):
+            if _states(clauses[last]):
+                relevant[index : last + 1] = [True] * (last + 1 - index)
+                break
+            last += 1
+
+
+def _states(clause: Clause) -> bool:
+    """True for a clause about both losses that gives numbers or a trend."""
+    return clause.shared and (clause.numbers or clause.cue)
 
 
 def _continues(clause: Clause) -> bool:

@@ -42,6 +42,7 @@ _FLAT = re.compile(
     r"plateau\w*|\bsits?\b|\bsitting\b|\bremain\w*|unchanged|not moving|"
     r"never mov\w*|\bstable\b|\bsteady\b|freez\w*|\bfroze\w*|no variance|"
     r"(?:not|n't|never) (?:chang|mov)\w*|the whole time|all along|throughout|"
+    r"\bno change|"
     r"for ages|for a long time|for (?:thousands|hundreds) of",
     re.IGNORECASE,
 )
@@ -56,7 +57,7 @@ _EXACT = re.compile(
     r"not (?:moving|changing) at all|(?:not|n't) (?:move|change) at all|"
     r"\bevery (?:single )?(?:step|epoch|iteration|iter|batch)\b|"
     r"to the last digit|\bfreez\w*|\bfroze\w*|\bidentical\b|exactly the same|"
-    r"same value|(?:does not|doesn't|did not|didn't|has not|hasn't) "
+    r"same value|\bno change|(?:does not|doesn't|did not|didn't|has not|hasn't) "
     r"(?:chang|mov)\w*|"
     # "constant" unless hedged: "roughly constant" is only flat.
     r"(?<!roughly )(?<!almost )(?<!nearly )(?<!fairly )(?<!pretty )\bconstant\b",

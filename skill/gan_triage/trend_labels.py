@@ -163,18 +163,21 @@ def _subjects(text: str) -> list[tuple[int, set[Side]]]:
     Names joined only by "and", commas or slashes form one subject, so
     "D_loss and G_loss are" names both losses while "both D and G are stuck:
     D at" ends with a subject that names D alone. "real" and "fake" name D's
-    two halves.
+    two halves, and "both" names both losses.
     """
+    lowered = text.lower()
     names = list(sides_named(text))
     names += [
         (match.start(), "d")
-        for match in re.finditer(r"(?<![a-z])(?:real|fakes?)(?![a-z])", text.lower())
+        for match in re.finditer(r"(?<![a-z])(?:real|fakes?)(?![a-z])", lowered)
     ]
+    for match in re.finditer(r"\bboth\b", lowered):
+        names += [(match.start(), "d"), (match.start(), "g")]
     names.sort()
     subjects: list[tuple[int, set[Side]]] = []
     for index, (start, named) in enumerate(names):
         gap = text[names[index - 1][0] : start] if index else ""
-        if subjects and _SUBJECT_GAP.fullmatch(gap):
+        if subjects and (not gap or _SUBJECT_GAP.fullmatch(gap)):
             subjects[-1][1].add(named)
         else:
             subjects.append((start, {named}))
