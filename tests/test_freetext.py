@@ -348,6 +348,16 @@ def test_names_no_loss() -> None:
     )
 
 
+def test_names_loss_without_numbers() -> None:
+    with pytest.raises(InputError) as raised:
+        parse_free_text("my D loss looks weird", "chat")
+
+    assert str(raised.value) == (
+        "chat: gives no numbers or direction for the D or G loss; write e.g. "
+        '"D loss 0.9 -> 0.1, G loss 1 -> 6"'
+    )
+
+
 def test_samples_only_is_enough() -> None:
     fields = parse_free_text("every sample is the same face", "chat")
 
@@ -504,6 +514,7 @@ def test_sample_clause_found(text: str, notes: str) -> None:
         ),
         ("D loss 0.01, accuracy on real 0.99 and on fake 0.97", "0.99", "0.97"),
         ("D loss 0.01, D accuracy 97% on fake images", None, "97%"),
+        ("D loss 0.01, accuracy on real 250", None, None),
     ],
 )
 def test_accuracies_read(text: str, real: str | None, fake: str | None) -> None:
@@ -532,3 +543,10 @@ def test_trailing_no_change_kept() -> None:
 
     assert fields["g_loss_trend"] == "g_loss at 0.693 too, no change for 100 epochs"
     assert parse_trend(fields["g_loss_trend"], side="g").exact_constant
+
+
+def test_d_output_score_ignored() -> None:
+    fields = parse_free_text("D loss 0.3, D(x) 5.5, D(G(z)) 0.02", "chat")
+
+    assert "d_x" not in fields
+    assert fields["d_g_z"] == "0.02"

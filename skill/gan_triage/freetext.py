@@ -32,7 +32,10 @@ _LOSS_TYPES = (
     ("lsgan", re.compile(r"least[- ]squares?|\blsgan\b", re.IGNORECASE)),
     ("hinge", re.compile(r"\bhinge\b", re.IGNORECASE)),
     ("non-saturating", re.compile(r"non-?saturating", re.IGNORECASE)),
-    ("bce", re.compile(r"\bbce\b|binary cross[- ]entropy", re.IGNORECASE)),
+    (
+        "bce",
+        re.compile(r"\bbce\b|binary cross[- ]entropy|\bvanilla gan", re.IGNORECASE),
+    ),
 )
 _ACCURACY_WORD = re.compile(r"\bacc(?:uracy|uracies)?\b", re.IGNORECASE)
 # "D accuracy on real 99%, on fake 98%": a half's name, then its number.
@@ -75,6 +78,11 @@ def parse_free_text(text: str, origin: str) -> dict[str, Any]:
     g_text = _loss_field(text, clauses, "g")
     notes = _sample_field(text, clauses)
     if d_text is None and g_text is None and notes is None:
+        if any(clause.sides or clause.shared for clause in clauses):
+            raise InputError(
+                f"{origin}: gives no numbers or direction for the D or G loss; "
+                'write e.g. "D loss 0.9 -> 0.1, G loss 1 -> 6"'
+            )
         raise InputError(
             f"{origin}: names no D or G loss; write e.g. "
             '"D loss 0.9 -> 0.1, G loss 1 -> 6"'
@@ -184,7 +192,7 @@ def _sample_field(text: str, clauses: list[Clause]) -> str | None:
 
 
 def _runs(clauses: list[Clause], relevant: list[bool]) -> list[list[Clause]]:
-    """Group adjacent relevant clauses of one sentence."""
+    """Group adjacent relevant clauses that belong to one statement."""
     runs: list[list[Clause]] = []
     for clause, keep in zip(clauses, relevant, strict=True):
         if not keep:
@@ -204,7 +212,10 @@ def _previous(clauses: list[Clause], clause: Clause) -> Clause | None:
 
 
 def _stated_settings(text: str) -> dict[str, Any]:
-    """Read the loss type, D accuracies and epoch count, when stated."""
+    """Read the loss type, G objective, D accuracies, D outputs and epochs.
+
+    Each is set only when the message states it.
+    """
     settings: dict[str, Any] = {}
     for name, pattern in _LOSS_TYPES:
         if pattern.search(text):
@@ -215,7 +226,8 @@ def _stated_settings(text: str) -> dict[str, Any]:
     settings.update(_accuracies(text))
     for field, pattern in _D_OUTPUTS.items():
         match = pattern.search(text)
-        if match is not None:
+        # D's mean output is a probability; a larger number is a raw score.
+        if match is not None and float(match.group(1)) <= 1:
             settings[field] = match.group(1)
     epochs = [
         int(group)
@@ -229,7 +241,11 @@ def _stated_settings(text: str) -> dict[str, Any]:
 
 
 def _accuracies(text: str) -> dict[str, str]:
-    """Read D's accuracy on real and on fake samples near a word "accuracy"."""
+    """Read D's accuracy on real and on fake samples near a word "accuracy".
+
+    Only fractions (0-1) and percentages (0-100) are kept, so a stray number
+    near the word cannot make the report invalid.
+    """
     found: dict[str, str] = {}
     for word in _ACCURACY_WORD.finditer(text):
         window = text[max(0, word.start() - 30) : word.end() + 60]
@@ -243,4 +259,9 @@ def _accuracies(text: str) -> dict[str, str]:
             match = pattern.search(window)
             if match is not None and field not in found:
                 found[field] = match.group(1).strip()
-    return found
+    return {field: value for field, value in found.items() if _is_accuracy(value)}
+
+
+def _is_accuracy(value: str) -> bool:
+    number = float(value.rstrip("%").strip())
+    return 0 <= number <= (100 if value.endswith("%") else 1)
