@@ -550,3 +550,9 @@ def test_d_output_score_ignored() -> None:
 
     assert "d_x" not in fields
     assert fields["d_g_z"] == "0.02"
+
+
+def test_question_line_keeps_samples() -> None:
+    text = "D loss 0.01, G loss 12\nsamples look like noise\nis this normal?"
+
+    assert parse_free_text(text, "chat")["sample_notes"] == "samples look like noise"

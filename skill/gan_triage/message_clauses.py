@@ -91,6 +91,9 @@ def _split(text: str) -> list[Clause]:
     clauses: list[Clause] = []
     depth, start, sentence, joint = 0, 0, 0, ""
     index = 0
+    # Where the current sentence or line begins in ``clauses``: a question
+    # mark makes only those clauses a question.
+    opened = 0
     while index < len(text):
         char = text[index]
         if char in "([":
@@ -104,11 +107,13 @@ def _split(text: str) -> list[Clause]:
 
         kind, resume = cut
         _emit(clauses, text, start, index, sentence, joint)
+        if kind == "?":
+            for clause in clauses[opened:]:
+                clause.question = True
         if kind in (".", "?", "!"):
-            if kind == "?":
-                for clause in clauses:
-                    clause.question = clause.question or clause.sentence == sentence
             sentence += 1
+        if kind in (".", "?", "!", "\n"):
+            opened = len(clauses)
         start, joint, index = resume, kind, resume
     _emit(clauses, text, start, len(text), sentence, joint)
     return clauses

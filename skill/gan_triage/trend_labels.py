@@ -1,8 +1,9 @@
 """Tag the numbers of a loss trend from the words written before them.
 
-Each loss-related number gets a tag (a plain value, a real or fake half, a
-critic score, a D output, a non-adversarial term), a series (numbers of one
-named term over time) and a side (D's or G's, when the text gives both).
+Each loss-related number gets three labels. Its tag says what it measures:
+a plain value, a real or fake half, a critic score, a D output or a
+non-adversarial term. Its series groups the numbers of one named term over
+time, and its side says whether it is D's or G's when the text gives both.
 """
 
 from __future__ import annotations
