@@ -512,10 +512,27 @@ def test_nonfinite(text: str, nonfinite: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["not reported", "n/a", "unknown", "", "not given", "Not reported."]
+    "text",
+    [
+        "not reported",
+        "n/a",
+        "unknown",
+        "",
+        "not given",
+        "Not reported.",
+        "unknown (not logged)",
+        "not shown in the thread",
+    ],
 )
 def test_not_reported(text: str) -> None:
     assert not parse_trend(text).reported
+
+
+def test_unknown_with_numbers_reported() -> None:
+    trend = parse_trend("unknown at first, then 0.5 -> 0.2")
+
+    assert trend.reported
+    assert trend.values == [0.5, 0.2]
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,24 @@ from .trend_labels import Reading, drop_other_side, label_numbers
 
 # Tags of numbers that are the loss itself or one of its two BCE halves.
 VALUE_TAGS = ("value", "real", "fake", "both")
-_NOT_REPORTED_PREFIXES = ("not reported", "not given", "not logged", "not available")
+# Openings that mean the loss was not given, when no number follows them:
+# "unknown (not logged)", "not shown in the thread".
+_NOT_REPORTED_PREFIXES = (
+    "not reported",
+    "not given",
+    "not logged",
+    "not available",
+    "not described",
+    "not shown",
+    "not tracked",
+    "not recorded",
+    "not provided",
+    "unknown",
+    "n/a",
+    "no data",
+    "did not log",
+    "didn't log",
+)
 _RANGE_START = re.compile(
     r"(?:between|anywhere from|ranging from|ranges? (?:from|of)|in the range)"
     r"\s*(?:[<>~≈]|under|below|over|about|around|roughly)?\s*$",
@@ -82,7 +99,9 @@ def parse_trend(text: str, side: Side | None = None) -> Trend:
 
 def _not_reported(text: str) -> bool:
     lowered = text.strip().lower().rstrip(".")
-    return lowered in NOT_REPORTED or lowered.startswith(_NOT_REPORTED_PREFIXES)
+    if lowered in NOT_REPORTED:
+        return True
+    return lowered.startswith(_NOT_REPORTED_PREFIXES) and not find_numbers(text)
 
 
 def _value_readings(readings: list[Reading]) -> list[Reading]:
