@@ -20,6 +20,7 @@ from .detect import detect_format, is_log
 from .jsonl import read_jsonl
 from .summary import DEFAULT_WINDOW, Summary, summarize
 from .table import EpochAssigner, EpochTable
+from .tail import read_tail
 from .tensorboard import read_events
 
 __all__ = ["DEFAULT_WINDOW", "fields_from_log", "is_log", "report_from_log"]
@@ -38,9 +39,14 @@ def _read(
     path: Path,
     d_col: str | None,
     g_col: str | None,
+    window: int,
     steps_per_epoch: int | None,
 ) -> tuple[EpochTable, ColumnMap, EpochAssigner]:
-    """Stream the log into an EpochTable and choose its D and G columns."""
+    """Stream the log into an EpochTable and choose its D and G columns.
+
+    A CSV/TSV log is read from its end when that gives the same report
+    (``tail.py``), because only the last ``window`` epochs are reported.
+    """
     if not path.exists():
         raise InputError(f"{path}: file not found")
     log_format = detect_format(path)
@@ -59,6 +65,9 @@ def _read(
     if log_format == "csv":
         header = read_header(path)
         columns = map_columns(header.names, origin, d_col, g_col)
+        tail = read_tail(path, header, columns, window, steps_per_epoch)
+        if tail is not None:
+            return tail[0], columns, tail[1]
         reader = DelimitedReader(path, header, list(columns.chosen.values()))
         reader.read(table, assigner)
         return table, columns, assigner
@@ -93,7 +102,7 @@ def fields_from_log(
 ) -> Summary:
     """Read a log and return the report fields ``build_report`` accepts."""
     _check_options(path, window, steps_per_epoch)
-    table, columns, assigner = _read(path, d_col, g_col, steps_per_epoch)
+    table, columns, assigner = _read(path, d_col, g_col, window, steps_per_epoch)
     origin = str(path)
     summary = summarize(table, columns, window, origin)
     if assigner.used_record_as_epoch:

@@ -85,7 +85,8 @@ def _loss_trend(
             f"the last {len(recent)} epochs ({noun} {labels}); training diverged "
             "or a value overflowed"
         )
-    return trend_text([value for _, value in recent], len(means)), warnings
+    total = table.epoch_count(name)
+    return trend_text([value for _, value in recent], total), warnings
 
 
 def _window_mean(table: EpochTable, name: str, window: int) -> float | None:
@@ -106,6 +107,8 @@ def _epochs_trained(table: EpochTable, names: list[str]) -> int | None:
     if not epochs:
         return None
     first, last = min(epochs), max(epochs)
+    if table.first_epoch is not None:
+        first = min(first, table.first_epoch)
     return int(last) + (1 if first == 0 else 0)
 
 
@@ -115,7 +118,7 @@ def summarize(
     """Build the report fields from the chosen columns of ``table``."""
     summary = Summary(warnings=list(columns.warnings))
     loss_names = [columns.chosen[role] for role in ("d", "g") if role in columns.chosen]
-    longest = max(len(table.means(name)) for name in loss_names)
+    longest = max(table.epoch_count(name) for name in loss_names)
     if longest == 0:
         raise InputError(
             f"{origin}: the columns {', '.join(loss_names)} hold no values; "

@@ -21,6 +21,11 @@ class EpochTable:
     sums: dict[float, dict[str, list[float]]] = field(default_factory=dict)
     # Every name seen, in the order first seen.
     names: dict[str, None] = field(default_factory=dict)
+    # Set only by the tail reader (``tail.py``), which sums just the last
+    # epochs: per name, the count of earlier epochs with a value that it left
+    # out, and the first epoch in the log with a D or G loss value.
+    skipped: dict[str, int] = field(default_factory=dict)
+    first_epoch: float | None = None
 
     def add(self, epoch: float, name: str, total: float, count: int) -> None:
         row = self.sums.get(epoch)
@@ -36,6 +41,10 @@ class EpochTable:
 
     def epochs(self) -> list[float]:
         return sorted(self.sums)
+
+    def epoch_count(self, name: str) -> int:
+        """Count the epochs of the whole log in which ``name`` was logged."""
+        return len(self.means(name)) + self.skipped.get(name, 0)
 
     def means(self, name: str) -> list[tuple[float, float]]:
         """Return ``(epoch, mean)`` for each epoch in which ``name`` was logged."""
