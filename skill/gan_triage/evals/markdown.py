@@ -10,7 +10,7 @@ def _percent(value: float | None) -> str:
 
 
 def _seconds(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f} s"
+    return "n/a" if value is None else f"{value:.4g} s"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -49,12 +49,14 @@ def _confusion_tables(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _rate_table(rates: dict[str, dict[str, Any]], total_key: str) -> list[str]:
+def _rate_table(
+    rates: dict[str, dict[str, Any]], total_key: str, first: str = "check"
+) -> list[str]:
     rows = [
         [name, str(entry["passed"]), str(entry[total_key]), _percent(entry["rate"])]
         for name, entry in rates.items()
     ]
-    return _table(["check", "passed", total_key, "rate"], rows)
+    return _table([first, "passed", total_key, "rate"], rows)
 
 
 def _model_lines(summary: dict[str, Any]) -> list[str]:
@@ -113,7 +115,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "",
         "## Validator pass rate per rule (final reply)",
         "",
-        *_rate_table(summary["validator"], "checked"),
+        *_rate_table(summary["validator"], "checked", "rule"),
     ]
     if "validator_first_reply" in summary:
         lines.extend(
@@ -121,7 +123,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
                 "",
                 "## Validator pass rate per rule (first model reply)",
                 "",
-                *_rate_table(summary["validator_first_reply"], "checked"),
+                *_rate_table(summary["validator_first_reply"], "checked", "rule"),
             ]
         )
     lines.extend(["", "## Re-asks, fallbacks, tokens, cost, latency", ""])
