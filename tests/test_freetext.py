@@ -556,3 +556,23 @@ def test_question_line_keeps_samples() -> None:
     text = "D loss 0.01, G loss 12\nsamples look like noise\nis this normal?"
 
     assert parse_free_text(text, "chat")["sample_notes"] == "samples look like noise"
+
+
+def test_epoch_log_joins_lines() -> None:
+    # Each line is "epoch N: d_loss D g_loss G" with D = 0.5 + 0.001 N and
+    # G = 1.0 + 0.002 N, so D's values are 0.500, 0.501, ... 0.799.
+    text = "\n".join(
+        f"epoch {n}: d_loss {0.5 + 0.001 * n:.3f} g_loss {1.0 + 0.002 * n:.3f}"
+        for n in range(300)
+    )
+
+    fields = parse_free_text(text, "chat")
+    d_trend = parse_trend(fields["d_loss_trend"], side="d")
+    g_trend = parse_trend(fields["g_loss_trend"], side="g")
+
+    assert len(d_trend.values) == 300
+    assert d_trend.values[0] == 0.5
+    assert d_trend.values[-1] == 0.799
+    assert d_trend.direction == "increasing"
+    assert len(g_trend.values) == 300
+    assert g_trend.values[-1] == 1.598

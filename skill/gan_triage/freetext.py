@@ -120,6 +120,7 @@ def _best_run(text: str, clauses: list[Clause], side: Side, others: bool) -> str
         )
         relevant.append(about or follows)
     _bridge(clauses, relevant, side)
+    _fill_gaps(clauses, relevant)
 
     best: tuple[tuple[bool, bool, bool], str] | None = None
     for run in _runs(clauses, relevant):
@@ -145,21 +146,55 @@ def _bridge(clauses: list[Clause], relevant: list[bool], side: Side) -> None:
     and in "D 1.386, G 0.693, both static" D's run reaches forward to "both
     static". The trend reader then drops the other loss's numbers and words.
     """
-    for index, clause in enumerate(clauses):
-        if side not in clause.sides:
-            continue
-        first = index - 1
-        while first >= 0 and joined(clauses[first], clauses[first + 1]):
-            if _states(clauses[first]):
-                relevant[first : index + 1] = [True] * (index + 1 - first)
-                break
-            first -= 1
-        last = index + 1
-        while last < len(clauses) and joined(clauses[last - 1], clauses[last]):
-            if _states(clauses[last]):
-                relevant[index : last + 1] = [True] * (last + 1 - index)
-                break
-            last += 1
+    count = len(clauses)
+    stating: int | None = None
+    for index in range(count):
+        if index and not joined(clauses[index - 1], clauses[index]):
+            stating = None
+        if side in clauses[index].sides and stating is not None:
+            relevant[stating : index + 1] = [True] * (index + 1 - stating)
+        if _states(clauses[index]):
+            stating = index
+    stating = None
+    for index in range(count - 1, -1, -1):
+        if index < count - 1 and not joined(clauses[index], clauses[index + 1]):
+            stating = None
+        if side in clauses[index].sides and stating is not None:
+            relevant[index : stating + 1] = [True] * (stating + 1 - index)
+        if _states(clauses[index]):
+            stating = index
+
+
+def _fill_gaps(clauses: list[Clause], relevant: list[bool]) -> None:
+    """Let a bare label such as "epoch 12" sit inside a run.
+
+    In a pasted log "epoch 11: d_loss 0.51\nepoch 12: d_loss 0.49" the
+    labels would otherwise cut D's run into one line per epoch.
+    """
+    for index in range(1, len(clauses) - 1):
+        before, clause, after = clauses[index - 1 : index + 2]
+        if (
+            relevant[index - 1]
+            and relevant[index + 1]
+            and not relevant[index]
+            and _bare_label(clause)
+            and joined(before, clause)
+            and joined(clause, after)
+        ):
+            relevant[index] = True
+
+
+def _bare_label(clause: Clause) -> bool:
+    """True for a clause that says nothing by itself, such as "epoch 12"."""
+    return not (
+        clause.sides
+        or clause.shared
+        or clause.aux
+        or clause.sample
+        or clause.numbers
+        or clause.cue
+        or clause.question
+    )
 
 
 def _states(clause: Clause) -> bool:
@@ -194,21 +229,16 @@ def _sample_field(text: str, clauses: list[Clause]) -> str | None:
 def _runs(clauses: list[Clause], relevant: list[bool]) -> list[list[Clause]]:
     """Group adjacent relevant clauses that belong to one statement."""
     runs: list[list[Clause]] = []
-    for clause, keep in zip(clauses, relevant, strict=True):
+    for index, (clause, keep) in enumerate(zip(clauses, relevant, strict=True)):
         if not keep:
             continue
-        before = _previous(clauses, clause)
+        before = clauses[index - 1] if index else None
         if runs and before is not None and runs[-1][-1] is before:
             if joined(before, clause):
                 runs[-1].append(clause)
                 continue
         runs.append([clause])
     return runs
-
-
-def _previous(clauses: list[Clause], clause: Clause) -> Clause | None:
-    index = clauses.index(clause)
-    return clauses[index - 1] if index > 0 else None
 
 
 def _stated_settings(text: str) -> dict[str, Any]:

@@ -109,16 +109,17 @@ def find_numbers(text: str) -> list[Number]:
     matches = list(NUMBER.finditer(text))
     counts = [_looks_like_count(text, match) for match in matches]
     _spread_counts(text, matches, counts)
+    depths = _paren_depths(text, [match.start() for match in matches])
     return [
         Number(
             text=match.group(0),
             value=parse_number(match.group(0)),
             start=match.start(),
             end=match.end(),
-            in_parens=_paren_depth(text, match.start()) > 0,
+            in_parens=depth > 0,
             is_count=count,
         )
-        for match, count in zip(matches, counts, strict=True)
+        for match, count, depth in zip(matches, counts, depths, strict=True)
     ]
 
 
@@ -164,11 +165,17 @@ def _spread_counts(text: str, matches: list[re.Match[str]], counts: list[bool]) 
             counts[index] = True
 
 
-def _paren_depth(text: str, position: int) -> int:
+def _paren_depths(text: str, positions: list[int]) -> list[int]:
+    """Return the round-bracket depth at each of the ascending ``positions``."""
+    depths: list[int] = []
     depth = 0
-    for char in text[:position]:
-        if char == "(":
-            depth += 1
-        elif char == ")" and depth > 0:
-            depth -= 1
-    return depth
+    scanned = 0
+    for position in positions:
+        for char in text[scanned:position]:
+            if char == "(":
+                depth += 1
+            elif char == ")" and depth > 0:
+                depth -= 1
+        scanned = position
+        depths.append(depth)
+    return depths

@@ -168,8 +168,9 @@ def _parts(primary: list[Reading], every: list[Reading]) -> dict[str, list[float
     for reading in primary:
         _add_part(parts, reading)
     main_keys = set(parts)
+    in_primary = {id(reading) for reading in primary}
     for reading in every:
-        if reading in primary:
+        if id(reading) in in_primary:
             continue
         keys = ("real", "fake") if reading.tag == "both" else (reading.tag,)
         if not main_keys.intersection(keys):

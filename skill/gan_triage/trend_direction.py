@@ -124,11 +124,15 @@ def _affirmed(pattern: re.Pattern[str], text: str) -> list[int]:
     return [
         match.start()
         for match in pattern.finditer(text)
-        if not _NEGATION.search(text[: match.start()])
+        if not _negated(text, match.start())
     ]
 
 
 def _denied(pattern: re.Pattern[str], text: str) -> bool:
-    return any(
-        _NEGATION.search(text[: match.start()]) for match in pattern.finditer(text)
-    )
+    return any(_negated(text, match.start()) for match in pattern.finditer(text))
+
+
+def _negated(text: str, start: int) -> bool:
+    # A negation reaches at most two words ahead ("does not really decrease"),
+    # so the 60 characters before the cue are enough and keep long logs linear.
+    return _NEGATION.search(text[max(0, start - 60) : start]) is not None

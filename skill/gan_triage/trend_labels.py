@@ -148,11 +148,16 @@ def drop_other_side(text: str, readings: list[Reading], side: Side) -> str:
     """
     subjects = _subjects(text)
     kept = list(text)
+    position = 0
     for index, (start, named) in enumerate(subjects):
+        end = subjects[index + 1][0] if index + 1 < len(subjects) else len(text)
+        inside: list[Reading] = []
+        while position < len(readings) and readings[position].number.start < end:
+            if readings[position].number.start >= start:
+                inside.append(readings[position])
+            position += 1
         if side in named:
             continue
-        end = subjects[index + 1][0] if index + 1 < len(subjects) else len(text)
-        inside = [r for r in readings if start <= r.number.start < end]
         if all(r.side is not None and r.side != side for r in inside):
             kept[start:end] = " " * (end - start)
     return "".join(kept)
