@@ -70,6 +70,12 @@ def test_fallback_reason_listed(report_md: str) -> None:
     assert reasons[0].endswith("one_fix: 1")
 
 
+def test_accuracy_per_path(report_md: str) -> None:
+    # Case "a" is the model's re-asked reply, case "b" the rule engine's.
+    assert "| expert/model_after_reask | 1 | 1 | 100.0% |" in report_md
+    assert "| expert/rules | 1 | 1 | 100.0% |" in report_md
+
+
 def test_first_reply_rule_rate(report_md: str) -> None:
     # Both first replies offer two fixes, so one_fix passes on 0 of 2.
     assert "| one_fix | 0 | 2 | 0.0% |" in report_md

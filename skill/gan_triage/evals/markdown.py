@@ -21,19 +21,15 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def accuracy_table(summary: dict[str, Any]) -> list[str]:
     """Accuracy per set and reading: the table the README quotes."""
-    rows = [
-        [name, str(entry["correct"]), str(entry["scored"]), _percent(entry["accuracy"])]
-        for name, entry in summary["accuracy"].items()
-    ]
-    return _table(["set/reading", "correct", "scored", "accuracy"], rows)
+    return _tally_table(summary["accuracy"], "set/reading")
 
 
-def _mode_table(summary: dict[str, Any]) -> list[str]:
+def _tally_table(tally: dict[str, dict[str, Any]], first: str) -> list[str]:
     rows = [
         [name, str(entry["correct"]), str(entry["scored"]), _percent(entry["accuracy"])]
-        for name, entry in summary["accuracy_by_mode"].items()
+        for name, entry in tally.items()
     ]
-    return _table(["reading/label", "correct", "scored", "accuracy"], rows)
+    return _table([first, "correct", "scored", "accuracy"], rows)
 
 
 def _confusion_tables(summary: dict[str, Any]) -> list[str]:
@@ -104,7 +100,11 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "",
         "## Accuracy per labelled mode",
         "",
-        *_mode_table(summary),
+        *_tally_table(summary["accuracy_by_mode"], "reading/label"),
+        "",
+        "## Accuracy per answering path",
+        "",
+        *_tally_table(summary["accuracy_by_source"], "reading/source"),
         "",
         "## Confusion matrix",
         *_confusion_tables(summary),

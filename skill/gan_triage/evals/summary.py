@@ -74,6 +74,10 @@ def _tally(records: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]
 def _group(record: dict[str, Any], key: str) -> str:
     if key == "set":
         return f"{record['set']}/{record['reading']}"
+    if key == "source":
+        # A fallback's answer is the rule engine's, so a model run's accuracy
+        # is read per answering path as well as overall.
+        return f"{record['reading']}/{record.get('source') or 'none'}"
     return f"{record['reading']}/{record['label']}"
 
 
@@ -177,6 +181,7 @@ def summarize(
         "errors": sum(1 for r in records if r.get("error")),
         "accuracy": _tally(records, "set"),
         "accuracy_by_mode": _tally(records, "mode"),
+        "accuracy_by_source": _tally(records, "source"),
         "confusion": _confusion(records),
         "scorers": _scorer_rates(records),
         "validator": _rule_rates(records, "findings"),
