@@ -75,7 +75,7 @@ def _group(record: dict[str, Any], key: str) -> str:
     if key == "set":
         return f"{record['set']}/{record['reading']}"
     if key == "source":
-        # A fallback's answer is the rule engine's, so a model run's accuracy
+        # A fallback's reply comes from the rule engine, so a model run's accuracy
         # is read per answering path as well as overall.
         return f"{record['reading']}/{record.get('source') or 'none'}"
     return f"{record['reading']}/{record['label']}"
