@@ -11,7 +11,7 @@ import pytest
 
 import gan_triage.logs as logs
 from gan_triage.errors import InputError
-from gan_triage.logs import report_from_log, tail
+from gan_triage.logs import report_from_log, tail, tail_jsonl
 from gan_triage.logs.columns import map_columns
 from gan_triage.logs.delimited import read_header
 
@@ -414,3 +414,99 @@ def test_ragged_middle_row_ignored(
 
     assert report.d.values == [1.5, 0.375]
     assert report.epochs == 40
+
+
+def jsonl_rows(epochs: int, steps: int) -> list[str]:
+    """Return JSON Lines records with an epoch key and nested, seeded losses."""
+    rng = random.Random(9)
+    rows = []
+    for epoch in range(epochs):
+        for step in range(steps):
+            d_loss, g_loss = rng.random(), 1 + rng.random()
+            rows.append(
+                f'{{"epoch": {epoch}, "step": {epoch * steps + step}, '
+                f'"train": {{"d_loss": {d_loss}, "g_loss": {g_loss}}}}}'
+            )
+    return rows
+
+
+def jsonl_tail_used(path: Path, window: int = 10) -> bool:
+    return tail_jsonl.read_jsonl_tail(path, window) is not None
+
+
+def test_jsonl_hand_log(tmp_path: Path) -> None:
+    # Epochs 1-18 hold D = G = 1. Epoch 19: D (1 + 2) / 2 = 1.5, G 4.
+    # Epoch 20: D 0.5, G (2 + 3) / 2 = 2.5.
+    rows = [f'{{"epoch": {epoch}, "d_loss": 1, "g_loss": 1}}' for epoch in range(1, 19)]
+    rows += [
+        '{"epoch": 19, "d_loss": 1, "g_loss": 4}',
+        '{"epoch": 19, "d_loss": 2, "g_loss": 4}',
+        '{"epoch": 20, "d_loss": 0.5, "g_loss": 2}',
+        '{"epoch": 20, "d_loss": 0.5, "g_loss": 3}',
+    ]
+    path = write_rows(tmp_path / "log.jsonl", rows[0], rows[1:])
+
+    report = report_from_log(path, window=2)
+
+    assert jsonl_tail_used(path, window=2)
+    assert report.d.values == [1.5, 0.5]
+    assert report.g.values == [4.0, 2.5]
+    assert report.epochs == 20
+    assert report.g_loss_trend == "4, 2.5 (last 2 epochs of 20, decreasing)"
+
+
+def test_jsonl_step_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = jsonl_rows(60, 8)
+    path = write_rows(tmp_path / "log.jsonl", rows[0], rows[1:])
+    expected = forward_report(monkeypatch, path)
+
+    report = tail_report(path)
+
+    assert jsonl_tail_used(path)
+    assert report == expected
+    assert report["epochs"] == 60
+
+
+def test_jsonl_nan_crlf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = jsonl_rows(60, 4)
+    rows[-5] = '{"epoch": 58, "step": 235, "train": {"d_loss": NaN, "g_loss": "inf"}}'
+    path = write_rows(tmp_path / "log.jsonl", rows[0], rows[1:], "\r\n", last=False)
+    expected = forward_report(monkeypatch, path)
+
+    report = tail_report(path)
+
+    assert jsonl_tail_used(path)
+    assert report == expected
+    assert any("epoch 58" in warning for warning in report["warnings"])
+
+
+def test_jsonl_missing_epoch_forwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = jsonl_rows(60, 4)
+    rows[-2] = '{"step": 238, "train": {"d_loss": 0.1, "g_loss": 9}}'
+    path = write_rows(tmp_path / "log.jsonl", rows[0], rows[1:])
+    expected = forward_report(monkeypatch, path)
+
+    report = tail_report(path)
+
+    assert not jsonl_tail_used(path)
+    assert report == expected
+
+
+def test_jsonl_other_names_forwards(tmp_path: Path) -> None:
+    rows = jsonl_rows(60, 4)
+    rows[-1] = '{"epoch": 59, "step": 239, "train": {"d_loss": 0.1}}'
+    path = write_rows(tmp_path / "log.jsonl", rows[0], rows[1:])
+
+    assert not jsonl_tail_used(path)
+
+
+def test_jsonl_invalid_tail_error(tmp_path: Path) -> None:
+    rows = jsonl_rows(60, 4)
+    rows[-1] = '{"epoch": 59,'
+    path = write_rows(tmp_path / "log.jsonl", rows[0], rows[1:])
+
+    # 240 records, the first written as the header line: line 240 is the last.
+    with pytest.raises(InputError, match="line 240 is not valid JSON"):
+        report_from_log(path)

@@ -21,6 +21,7 @@ from .jsonl import read_jsonl
 from .summary import DEFAULT_WINDOW, Summary, summarize
 from .table import EpochAssigner, EpochTable
 from .tail import read_tail
+from .tail_jsonl import read_jsonl_tail
 from .tensorboard import read_events
 
 __all__ = ["DEFAULT_WINDOW", "fields_from_log", "is_log", "report_from_log"]
@@ -44,8 +45,9 @@ def _read(
 ) -> tuple[EpochTable, ColumnMap, EpochAssigner]:
     """Stream the log into an EpochTable and choose its D and G columns.
 
-    A CSV/TSV log is read from its end when that gives the same report
-    (``tail.py``), because only the last ``window`` epochs are reported.
+    A CSV/TSV or JSON Lines log is read from its end when that gives the
+    same report (``tail.py``, ``tail_jsonl.py``), because only the last
+    ``window`` epochs are reported.
     """
     if not path.exists():
         raise InputError(f"{path}: file not found")
@@ -72,7 +74,11 @@ def _read(
         reader.read(table, assigner)
         return table, columns, assigner
     if log_format == "jsonl":
-        read_jsonl(path, table, assigner)
+        jsonl_tail = read_jsonl_tail(path, window)
+        if jsonl_tail is None:
+            read_jsonl(path, table, assigner)
+        else:
+            table, assigner = jsonl_tail
     elif log_format == "tensorboard":
         read_events(path, table, assigner, warnings)
     else:

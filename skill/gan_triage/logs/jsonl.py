@@ -13,7 +13,7 @@ from .chunks import read_lines
 from .table import EpochAssigner, EpochTable, add_record
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, float]]:
+def flatten(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, float]]:
     """Yield the numeric leaves of a record; nested keys are joined with ``/``."""
     for key, value in data.items():
         name = f"{prefix}{key}"
@@ -22,7 +22,7 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, floa
         if isinstance(value, (int, float)):
             yield name, float(value)
         elif isinstance(value, dict):
-            yield from _flatten(value, f"{name}/")
+            yield from flatten(value, f"{name}/")
         elif isinstance(value, str) and value.strip().lower() in NONFINITE:
             yield name, NONFINITE[value.strip().lower()]
 
@@ -60,7 +60,7 @@ def iter_records(path: Path) -> Iterator[dict[str, float]]:
                 f"{path}: line {number} is a JSON {type(data).__name__}; expected "
                 "one JSON object per line"
             )
-        yield dict(_flatten(data))
+        yield dict(flatten(data))
 
 
 def read_jsonl(path: Path, table: EpochTable, assigner: EpochAssigner) -> None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby, repeat
 from pathlib import Path
@@ -58,7 +59,7 @@ TAIL_MAX_SHARE = 0.25
 BOM = b"\xef\xbb\xbf"
 
 
-class _Fallback(Exception):
+class Fallback(Exception):
     """The rows read are not a plain log, so the file is read forwards instead."""
 
 
@@ -107,7 +108,7 @@ class _TailReader:
 
     def read(self) -> tuple[EpochTable, EpochAssigner]:
         if self.width < 2:
-            raise _Fallback("a header of one column")
+            raise Fallback("a header of one column")
         size = self.path.stat().st_size
         with self.path.open("rb") as stream:
             data_start, firsts = self._read_head(stream)
@@ -119,11 +120,11 @@ class _TailReader:
     def _lines(self, raw: bytes) -> list[str]:
         """Decode and split whole lines, dropping blank lines as forwards."""
         if b"\x00" in raw or b'"' in raw:
-            raise _Fallback("a NUL byte or a quote")
+            raise Fallback("a NUL byte or a quote")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise _Fallback("invalid UTF-8") from None
+            raise Fallback("invalid UTF-8") from None
         lines = text.replace("\r", "").split("\n")
         if lines[-1] == "":
             lines.pop()
@@ -131,7 +132,7 @@ class _TailReader:
             lines = [line for line in lines if line]
         counts = set(map(str.count, lines, repeat(self.delimiter)))
         if counts - {self.width - 1}:
-            raise _Fallback("a ragged row")
+            raise Fallback("a ragged row")
         return lines
 
     def _key_cells(self, lines: list[str]) -> list[str]:
@@ -153,11 +154,11 @@ class _TailReader:
             try:
                 number = float(cell) if cell.strip() else math.nan
             except ValueError:
-                raise _Fallback("a text epoch or step cell") from None
+                raise Fallback("a text epoch or step cell") from None
             if self.key_column == self.reader.epoch_column:
                 return float(math.floor(number)) if math.isfinite(number) else None
             if not math.isfinite(number):
-                raise _Fallback("an empty or non-finite step cell")
+                raise Fallback("an empty or non-finite step cell")
             step = number
         if self.steps_per_epoch:
             return float(int(step) // self.steps_per_epoch)
@@ -171,7 +172,7 @@ class _TailReader:
         for _ in range(self.reader.header.line):
             end = raw.find(b"\n", position)
             if end < 0:
-                raise _Fallback("a header beyond the first block")
+                raise Fallback("a header beyond the first block")
             position = end + 1
         data_start = position
         whole = len(raw) if len(raw) < size else raw.rfind(b"\n") + 1
@@ -186,13 +187,13 @@ class _TailReader:
             if stated is not None:
                 key = stated
             if key is None:
-                raise _Fallback("no epoch in the first data row")
+                raise Fallback("no epoch in the first data row")
             for name, index in self.loss_columns.items():
                 if name not in firsts and cells[index].strip():
                     firsts[name] = key
             if len(firsts) == len(self.loss_columns):
                 return data_start, firsts
-        raise _Fallback("no value of each loss column in the first block")
+        raise Fallback("no value of each loss column in the first block")
 
     def _count_rows(self, stream: BinaryIO, data_start: int, size: int) -> int:
         """Count the data rows, which must have no quotes and no blank lines."""
@@ -203,9 +204,9 @@ class _TailReader:
             # A blank line, or one of only carriage returns, is no row for the
             # forward reader. The first check covers the joint of two blocks.
             if previous == b"\n" and block[:1] in (b"\n", b"\r"):
-                raise _Fallback("a blank line")
+                raise Fallback("a blank line")
             if b"\n\n" in block or b"\n\r" in block or b'"' in block:
-                raise _Fallback("a blank line or a quote")
+                raise Fallback("a blank line or a quote")
             rows += block.count(b"\n")
             previous = block[-1:]
         if size > data_start and previous != b"\n":
@@ -215,40 +216,19 @@ class _TailReader:
     def _read_tail(self, stream: BinaryIO, data_start: int, size: int) -> _Tail:
         """Read backwards until ``window + 1`` distinct epochs are seen.
 
-        Each pass splits only the lines it adds, so the work grows with the
-        lines read, and the tail is kept as bytes, which take far less memory
-        than the strings split from them.
+        The tail is kept as bytes, which take far less memory than the strings
+        split from them.
         """
-        # The line cut by ``floor`` is dropped, so ``floor`` never reaches the
-        # first data row, whose key would otherwise be unchecked.
-        share = int(TAIL_MAX_SHARE * (size - data_start))
-        floor = max(data_start + 1, size - share)
-        start = size
-        partial = b""
         tail = _Tail()
-        block = min(TAIL_FIRST_BLOCK, chunks.BLOCK_BYTES)
-        while True:
-            if start <= floor:
-                raise _Fallback("last epochs that fill too much of the file")
-            end = start
-            start = max(floor, start - block)
-            stream.seek(start)
-            raw = stream.read(end - start) + partial
-            block = min(2 * block, chunks.BLOCK_BYTES)
-            # The bytes up to the first line break may continue a line that
-            # starts before ``start``, so they wait for the next pass.
-            cut = raw.find(b"\n") + 1
-            partial = raw[:cut] if cut else raw
-            piece = raw[cut:] if cut else b""
+        for piece in read_backwards(stream, data_start, size):
             added = self._lines(piece)
-            if not added:
-                continue
             tail.pieces.insert(0, piece)
             tail.line_count += len(added)
             boundary = self._find_boundary(added, tail)
             if boundary is not None:
                 tail.boundary = boundary
                 return tail
+        raise Fallback("last epochs that fill too much of the file")
 
     def _find_boundary(self, added: list[str], tail: _Tail) -> int | None:
         """Collect epochs from the last line up; return the line that completes them.
@@ -275,9 +255,9 @@ class _TailReader:
         if key is None or (keys and key == keys[-1]):
             return False
         if not key.is_integer():
-            raise _Fallback("a fractional step used as the epoch")
+            raise Fallback("a fractional step used as the epoch")
         if keys and key > keys[-1]:
-            raise _Fallback("an epoch that goes down")
+            raise Fallback("an epoch that goes down")
         keys.append(key)
         return len(keys) == self.window + 1
 
@@ -286,9 +266,7 @@ class _TailReader:
     ) -> tuple[EpochTable, EpochAssigner]:
         """Sum the rows of the last epochs, then count the epochs not read."""
         keys = tail.keys
-        stride = keys[0] - keys[1]
-        if any(keys[i] - keys[i + 1] != stride for i in range(self.window)):
-            raise _Fallback("epochs that do not step evenly")
+        check_stride(keys, self.window)
 
         table = EpochTable()
         assigner = EpochAssigner(steps_per_epoch=self.steps_per_epoch)
@@ -300,27 +278,74 @@ class _TailReader:
                 lines[tail.boundary :] if index == 0 else lines, 1, False
             )
             if rows is None:
-                raise _Fallback("no data rows")
+                raise Fallback("no data rows")
             try:
                 self.reader._add(rows, table, assigner)
             except InputError as error:
-                raise _Fallback(str(error)) from None
+                raise Fallback(str(error)) from None
         table.sums.pop(keys[self.window], None)
         if table.epochs() != sorted(keys[: self.window]):
-            raise _Fallback("rows outside the epochs of the window")
+            raise Fallback("rows outside the epochs of the window")
         for name, _ in self.reader.value_columns:
             if len(table.means(name)) != self.window:
-                raise _Fallback(f"no {name} value in some epoch of the window")
+                raise Fallback(f"no {name} value in some epoch of the window")
 
-        # NOTE: the count assumes the unread rows step like the rows read. The
-        # forward reader counts epochs with a value, so a gap there differs.
-        for name, first in firsts.items():
-            span = keys[0] - first
-            if first > keys[self.window] or span % stride:
-                raise _Fallback("a first epoch off the step of the last ones")
-            table.skipped[name] = int(span // stride) + 1 - self.window
-        table.first_epoch = min(firsts.values())
+        count_skipped(table, keys, firsts, self.window)
         return table, assigner
+
+
+def read_backwards(stream: BinaryIO, data_start: int, size: int) -> Iterator[bytes]:
+    """Yield pieces of whole lines from the end of a file towards its start.
+
+    Blocks start at ``TAIL_FIRST_BLOCK`` bytes and double up to one forward
+    block. Pieces without a non-blank line are skipped. Stops, without an
+    error, before the last quarter of the bytes from ``data_start`` is passed.
+    """
+    # The line cut by ``floor`` is dropped, so the first data row is never
+    # yielded, even when the share would reach it.
+    share = int(TAIL_MAX_SHARE * (size - data_start))
+    floor = max(data_start + 1, size - share)
+    start = size
+    partial = b""
+    block = min(TAIL_FIRST_BLOCK, chunks.BLOCK_BYTES)
+    while start > floor:
+        end = start
+        start = max(floor, start - block)
+        stream.seek(start)
+        raw = stream.read(end - start) + partial
+        block = min(2 * block, chunks.BLOCK_BYTES)
+        # The bytes up to the first line break may continue a line that
+        # starts before ``start``, so they wait for the next pass.
+        cut = raw.find(b"\n") + 1
+        partial = raw[:cut] if cut else raw
+        if cut and raw[cut:].strip():
+            yield raw[cut:]
+
+
+def check_stride(keys: list[float], window: int) -> None:
+    """Raise Fallback unless the epochs (last first) step evenly."""
+    stride = keys[0] - keys[1]
+    if any(keys[i] - keys[i + 1] != stride for i in range(window)):
+        raise Fallback("epochs that do not step evenly")
+
+
+def count_skipped(
+    table: EpochTable, keys: list[float], firsts: dict[str, float], window: int
+) -> None:
+    """Record in ``table`` the epochs before the window and the first epoch.
+
+    ``keys`` are the ``window + 1`` epochs read, last first, and ``firsts``
+    the first epoch with a value of each loss column.
+    """
+    stride = keys[0] - keys[1]
+    # NOTE: the count assumes the unread rows step like the rows read. The
+    # forward reader counts epochs with a value, so a gap there differs.
+    for name, first in firsts.items():
+        span = keys[0] - first
+        if first > keys[window] or span % stride:
+            raise Fallback("a first epoch off the step of the last ones")
+        table.skipped[name] = int(span // stride) + 1 - window
+    table.first_epoch = min(firsts.values())
 
 
 def read_tail(
@@ -337,6 +362,6 @@ def read_tail(
     tail = _TailReader(path, header, columns, window, steps_per_epoch)
     try:
         return tail.read()
-    except _Fallback as reason:
+    except Fallback as reason:
         logger.debug("%s: reading forwards, because of %s", path, reason)
         return None
