@@ -203,13 +203,18 @@ def _assign_columns(text: str, readings: list[Reading]) -> None:
     per step. The trend of each term runs down a column, not along a row, and
     a single vector has no trend at all.
     """
-    groups = [
-        (match.start(), match.end()) for match in re.finditer(r"\[[^\[\]]*\]", text)
-    ]
-    members = [
-        [r for r in readings if start < r.number.start < end] for start, end in groups
-    ]
-    members = [group for group in members if len(group) >= 2]
+    members: list[list[Reading]] = []
+    position = 0
+    for match in re.finditer(r"\[[^\[\]]*\]", text):
+        group: list[Reading] = []
+        while (
+            position < len(readings) and readings[position].number.start < match.end()
+        ):
+            if readings[position].number.start > match.start():
+                group.append(readings[position])
+            position += 1
+        if len(group) >= 2:
+            members.append(group)
     lengths = {len(group) for group in members}
     if not members or len(lengths) != 1:
         return
