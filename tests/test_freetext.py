@@ -114,7 +114,7 @@ FIELDS = [
     (
         "11",
         "from about epoch 2 the adversarial losses freeze, D at 1.398",
-        # "the adversarial losses freeze" is said of both losses, so G's field
+        # "the adversarial losses freeze" applies to both losses, so G's field
         # reaches back over D's clause to it.
         "from about epoch 2 the adversarial losses freeze, D at 1.398 and G at "
         "0.693, and never move again",
