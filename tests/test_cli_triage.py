@@ -64,7 +64,11 @@ def test_stdin_report(
 ) -> None:
     import io
 
-    text = "d_loss_trend: '1.38, 1.39, 1.38'\ng_loss_trend: '0.69, 0.70, 0.69'\nsample_notes: looks good\n"
+    text = (
+        "d_loss_trend: '1.38, 1.39, 1.38'\n"
+        "g_loss_trend: '0.69, 0.70, 0.69'\n"
+        "sample_notes: looks good\n"
+    )
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
 
     code, out, _ = run(capsys, "-")
@@ -222,10 +226,11 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_rules_path_never_imports_anthropic() -> None:
     # A fresh interpreter, so no other test's import can leak in.
+    example = str(EXAMPLES / "d_wins.yaml")
     program = (
         "import sys\n"
         "from gan_triage.cli import main\n"
-        f"code = main(['triage', '--backend', 'rules', {str(EXAMPLES / 'd_wins.yaml')!r}])\n"
+        f"code = main(['triage', '--backend', 'rules', {example!r}])\n"
         "assert code == 0, code\n"
         "print('anthropic' in sys.modules)\n"
     )
