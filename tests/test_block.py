@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -289,3 +290,19 @@ def test_keyed_continuation_line() -> None:
     assert parse_block(reply).fix == (
         "Use TTUR: set D's learning rate to 4e-4 and G's to 1e-4."
     )
+
+
+def test_long_blank_line_fast() -> None:
+    # 100k spaces took about 40 s when two whitespace runs sat side by side in
+    # the header pattern (measured at 20k: 1.6 s, growing quadratically).
+    reply = (
+        " " * 100_000 + "x\n[triage]" + " " * 100_000 + "\n  failure: x" + " " * 100_000
+    )
+
+    started = time.perf_counter()
+    blocks = find_blocks(reply)
+    repair_reply(reply)
+    elapsed = time.perf_counter() - started
+
+    assert len(blocks) == 1
+    assert elapsed < 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -517,3 +518,17 @@ def test_engine_block_complies(path: Path, strict: bool) -> None:
     block = diagnose(loaded, strict=strict).block
 
     assert validate_reply(block, loaded) == []
+
+
+def test_run_on_prose_bounded() -> None:
+    # One 60k-character sentence was collapsed and quoted whole for each of
+    # its 4000 matches. Findings now quote a window around the match.
+    after = "Alternatively, if that fails, " * 2000
+
+    started = time.perf_counter()
+    findings = validate_reply(reply(after=after), report("d_wins"))
+    elapsed = time.perf_counter() - started
+
+    assert rules(findings) == ["one_fix"] * len(findings)
+    assert all(len(finding.text) <= 240 for finding in findings)
+    assert elapsed < 5

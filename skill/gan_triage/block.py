@@ -26,8 +26,11 @@ SAMPLES_NOT_GIVEN = NOT_REPORTED | {"not described", "not given"}
 # verbatim and a reader can still find where the quote ends.
 QUOTE_PAIRS = (('"', '"'), ("'", "'"), ("“", "”"), ("«", "»"))
 
+# No two whitespace runs sit side by side in these patterns, because on a long
+# blank line they would make matching take quadratic time.
 HEADER = re.compile(
-    r"^\s*(?:[#>]+\s*)?[*_`]*\s*\[\s*triage\s*\]\s*[*_`]*\s*:?\s*$", re.I
+    r"^\s*(?:[#>]+\s*)?(?:[*_`]+\s*)?\[\s*triage\s*\]\s*(?:[*_`]+\s*)?(?::\s*)?$",
+    re.IGNORECASE,
 )
 FENCE = re.compile(r"^\s*(?:```|~~~)")
 # A "key: value" line. The key may be bolded ("**fix:**", "**fix**:") or sit
@@ -35,7 +38,7 @@ FENCE = re.compile(r"^\s*(?:```|~~~)")
 KEYED_LINE = re.compile(
     r"^(?P<indent>\s*)(?:[-*+•]\s+)?[*_`]{0,3}"
     r"(?P<key>[A-Za-z][A-Za-z_ -]{0,30}?)[*_`]{0,3}\s*:(?!//)[*_`]{0,3}\s*"
-    r"(?P<value>.*?)\s*$"
+    r"(?P<value>.*)$"
 )
 WRAPPERS = ("**", "__", "`")
 
@@ -191,7 +194,7 @@ def _keyed(line: str) -> tuple[str, str] | None:
     if match is None:
         return None
     key = "_".join(match.group("key").lower().split())
-    return key, _unwrap(match.group("value"))
+    return key, _unwrap(match.group("value").strip())
 
 
 def _known(line: str) -> str | None:

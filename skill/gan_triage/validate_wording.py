@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from . import reply_phrases as phrases
@@ -37,9 +38,10 @@ def check_fix_field(fix: BlockField) -> list[Finding]:
 def check_prose_fix(outside: str) -> list[Finding]:
     """Flag prose outside the block that offers a second fix."""
     findings: list[Finding] = []
+    sentences = _Sentences(outside)
     for pattern in phrases.PROSE_SECOND_FIX:
         for match in pattern.finditer(outside):
-            sentence = _sentence(outside, match)
+            sentence = sentences.around(match)
             message = (
                 f"The text outside the block offers a second fix ({sentence!r}). "
                 "Delete it: the answer gives exactly one fix, and the user "
@@ -52,11 +54,12 @@ def check_prose_fix(outside: str) -> list[Finding]:
 def check_train_longer(text: str) -> list[Finding]:
     """Flag advice to train longer that no negation or retry wait explains."""
     findings: list[Finding] = []
+    sentences = _Sentences(text)
     for pattern in (*phrases.TRAIN_LONGER, *phrases.WAIT_LONGER):
         for match in pattern.finditer(text):
-            if _negated(text, match):
+            if sentences.negated(match):
                 continue
-            sentence = _sentence(text, match)
+            sentence = sentences.around(match)
             if pattern in phrases.WAIT_LONGER and _is_retry_wait(sentence):
                 continue
             message = (
@@ -77,27 +80,51 @@ def _is_retry_wait(sentence: str) -> bool:
     )
 
 
-def _negated(text: str, match: re.Match[str]) -> bool:
-    start, end = _sentence_bounds(text, match)
-    before = text[start : match.start()]
-    after = text[match.end() : end]
-    return bool(
-        phrases.NEGATION_BEFORE.search(before) or phrases.NEGATION_AFTER.search(after)
-    )
+# The longest sentence quoted in a finding, in characters.
+SENTENCE_MAX = 240
+# How far from a phrase a negation may stand and still govern it, in
+# characters: "rather than simply training for a few more epochs" fits.
+NEGATION_REACH = 60
 
 
-def _sentence_bounds(text: str, match: re.Match[str]) -> tuple[int, int]:
-    start = 0
-    for boundary in phrases.SENTENCE_END.finditer(text, 0, match.start()):
-        start = boundary.end()
-    following = phrases.SENTENCE_END.search(text, match.end())
-    end = following.end() if following else len(text)
-    return start, end
+class _Sentences:
+    """The sentences of one text, split once so that each lookup is a bisection."""
 
+    def __init__(self, text: str) -> None:
+        self.text = text
+        boundaries = list(phrases.SENTENCE_END.finditer(text))
+        self._starts = [boundary.start() for boundary in boundaries]
+        self._ends = [boundary.end() for boundary in boundaries]
 
-def _sentence(text: str, match: re.Match[str]) -> str:
-    start, end = _sentence_bounds(text, match)
-    return collapse_whitespace(text[start:end])
+    def bounds(self, match: re.Match[str]) -> tuple[int, int]:
+        """Return where the sentence that contains ``match`` starts and ends."""
+        before = bisect.bisect_right(self._ends, match.start())
+        start = self._ends[before - 1] if before else 0
+        after = bisect.bisect_left(self._starts, match.end())
+        end = self._ends[after] if after < len(self._ends) else len(self.text)
+        return start, end
+
+    def around(self, match: re.Match[str]) -> str:
+        """Return the sentence that contains ``match``, whitespace collapsed.
+
+        A sentence longer than ``SENTENCE_MAX`` characters is cut to a window
+        around the match, so one run-on paragraph cannot flood the findings.
+        """
+        start, end = self.bounds(match)
+        if end - start > SENTENCE_MAX:
+            start = max(start, match.start() - SENTENCE_MAX // 3)
+            end = min(end, start + SENTENCE_MAX)
+        return collapse_whitespace(self.text[start:end])
+
+    def negated(self, match: re.Match[str]) -> bool:
+        """Tell whether a negation close by in the same sentence governs ``match``."""
+        start, end = self.bounds(match)
+        before = self.text[max(start, match.start() - NEGATION_REACH) : match.start()]
+        after = self.text[match.end() : min(end, match.end() + NEGATION_REACH)]
+        return bool(
+            phrases.NEGATION_BEFORE.search(before)
+            or phrases.NEGATION_AFTER.search(after)
+        )
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
