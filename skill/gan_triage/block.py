@@ -26,8 +26,8 @@ SAMPLES_NOT_GIVEN = NOT_REPORTED | {"not described", "not given"}
 # verbatim and a reader can still find where the quote ends.
 QUOTE_PAIRS = (('"', '"'), ("'", "'"), ("“", "”"), ("«", "»"))
 
-# No two whitespace runs sit side by side in these patterns, because on a long
-# blank line they would make matching take quadratic time.
+# No two whitespace runs sit side by side in HEADER, because on a long blank
+# line they would make matching take quadratic time.
 HEADER = re.compile(
     r"^\s*(?:[#>]+\s*)?(?:[*_`]+\s*)?\[\s*triage\s*\]\s*(?:[*_`]+\s*)?(?::\s*)?$",
     re.IGNORECASE,

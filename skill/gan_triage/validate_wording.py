@@ -80,7 +80,7 @@ def _is_retry_wait(sentence: str) -> bool:
     )
 
 
-# The longest sentence quoted in a finding, in characters.
+# The maximum length of a sentence quoted in a finding, in characters.
 SENTENCE_MAX = 240
 # How far from a phrase a negation may stand and still govern it, in
 # characters: "rather than simply training for a few more epochs" fits.
