@@ -532,3 +532,24 @@ def test_run_on_prose_bounded() -> None:
     assert rules(findings) == ["one_fix"] * len(findings)
     assert all(len(finding.text) <= 240 for finding in findings)
     assert elapsed < 5
+
+
+ACCURACY_EVIDENCE = (
+    'd_loss "0.9, 0.4, 0.05 (decreasing)"; g_loss "1.0, 3.5, 7.2 (increasing)"; '
+    'samples "blurry blobs"'
+)
+
+
+def test_reported_accuracies_allowed() -> None:
+    # The report gives D accuracy 97% on real and 0.95 on fake after 12 epochs.
+    evidence = ACCURACY_EVIDENCE + "; D accuracy 97% on real, 0.95 on fake at epoch 12"
+
+    assert validate_reply(reply(evidence=evidence), report("accuracies")) == []
+
+
+def test_invented_accuracy_rejected() -> None:
+    evidence = ACCURACY_EVIDENCE + "; D accuracy 98% on real"
+
+    findings = validate_reply(reply(evidence=evidence), report("accuracies"))
+
+    assert [finding.text for finding in findings] == ["98"]
