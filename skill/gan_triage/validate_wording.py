@@ -171,7 +171,10 @@ def check_no_match_items(reply: str) -> list[Finding]:
 
 def drop_user_text(text: str, report: Report) -> str:
     """Blank out the user's own strings, so quoting them never breaks a rule."""
-    for user_text in (report.d_loss_trend, report.g_loss_trend, report.sample_notes):
+    # Longest first: notes may quote a trend, and blanking the trend first
+    # would leave the rest of the notes behind as if the reply had written it.
+    strings = (report.d_loss_trend, report.g_loss_trend, report.sample_notes)
+    for user_text in sorted(strings, key=len, reverse=True):
         if user_text.strip():
             text = text.replace(user_text, " ").replace(
                 collapse_whitespace(user_text), " "
