@@ -267,6 +267,10 @@ def test_samples_not_described() -> None:
         "Add spectral norm. If that fails, halve D's learning rate.",
         "Add spectral norm to D (you could also halve its learning rate).",
         "1) add spectral norm 2) halve D's learning rate",
+        "Add spectral norm to D, and also halve D's learning rate.",
+        "Add spectral norm to D, then switch to WGAN-GP.",
+        "Add spectral norm to D. Additionally, lower G's learning rate.",
+        "Add spectral norm to D as well as halving its learning rate.",
     ],
 )
 def test_fix_with_alternative(fix: str) -> None:

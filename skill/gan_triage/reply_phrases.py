@@ -27,6 +27,8 @@ FIX_ALTERNATIVES = _compile(
     r"\bif\s+(?:that|this|it)\s+(?:still\s+)?(?:fails|does\s*n[o']t|is\s*n[o']t)\b",
     r"\bif\s+still\b",
     r"\bfailing\s+that\b",
+    r"\badditionally\b",
+    r"\bin\s+addition\b",
 )
 
 # A bullet or number that starts a line of the fix ("- add", "2) halve").
@@ -40,6 +42,15 @@ _FIX_VERB = (
     r"(?:try|switch|use|add|lower|halve|double|replace|reduce|decrease|increase|"
     r"raise|apply|move|consider|change|set|remove|drop|enable|disable|turn|swap|"
     r"tune|train|go\s+(?:to|for))"
+)
+
+# Inside the fix field: a second change chained onto the first ("..., and also
+# halve D's learning rate", "then switch to WGAN-GP").
+FIX_CHAINED = _compile(
+    r"\balso\s+" + _FIX_VERB + r"\b",
+    r"\bthen\s+(?:also\s+)?" + _FIX_VERB + r"\b",
+    r"\bplus\s+" + _FIX_VERB + r"\b",
+    r"\bas\s+well\s+as\s+(?:" + _FIX_VERB + r"|\w+ing)\b",
 )
 
 # Outside the block: prose that offers a second fix.

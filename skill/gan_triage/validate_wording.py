@@ -15,7 +15,7 @@ from .report import Report
 def check_fix_field(fix: BlockField) -> list[Finding]:
     """Flag a fix field that offers alternatives or lists several changes."""
     findings: list[Finding] = []
-    for pattern in phrases.FIX_ALTERNATIVES:
+    for pattern in (*phrases.FIX_ALTERNATIVES, *phrases.FIX_CHAINED):
         match = pattern.search(fix.value)
         if match is not None:
             message = (
