@@ -12,6 +12,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -308,3 +309,117 @@ def test_cli_echo_shows_turns(tmp_path: Path, flag: str) -> None:
 
     assert done.returncode == 0
     assert "you> still the same after 10 epochs" in done.stdout
+
+
+def test_model_chat_over_http(tmp_path: Path) -> None:
+    # The whole path with the real SDK: the installed command talks to a local
+    # fake Messages API, and the second request carries the tried fix.
+    from fake_api import FakeMessagesAPI, Reply
+    from test_loop import D_LOSS, G_LOSS, GOOD, NOTES, SPECTRAL_NORM
+
+    report = (
+        f"d_loss_trend: '{D_LOSS}'\ng_loss_trend: '{G_LOSS}'\nsample_notes: '{NOTES}'\n"
+    )
+    halve = GOOD.replace(SPECTRAL_NORM, HALVE)
+    with FakeMessagesAPI([Reply(GOOD), Reply(halve)]) as api:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("ANTHROPIC_", "GAN_TRIAGE_"))
+        }
+        env.update(
+            HOME=str(tmp_path),
+            ANTHROPIC_API_KEY="dummy-key",
+            ANTHROPIC_BASE_URL=api.url,
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "gan_triage", "chat", "--backend", "anthropic"],
+            input=report + "\n" + STILL,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        requests = list(api.requests)
+
+    fixes = fix_lines(done.stdout)
+    assert done.returncode == 0
+    assert len(requests) == 2
+    assert fixes[0].startswith(SPECTRAL)
+    assert fixes[1].startswith(HALVE)
+    second_user = requests[1].body["messages"][0]["content"]
+    assert "fixes_already_tried" in second_user
+
+
+def _read_until(fd: int, seen: bytearray, marker: bytes, count: int = 1) -> bool:
+    """Read from the terminal until ``marker`` appeared ``count`` times (30 s)."""
+    import select
+
+    deadline = time.monotonic() + 30
+    while seen.count(marker) < count and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen.extend(chunk)
+    return seen.count(marker) >= count
+
+
+def _wait_exit(pid: int) -> int | None:
+    """Wait up to 10 s for the child, killing it if it does not exit."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    return None
+
+
+def test_terminal_prompts_and_keys(tmp_path: Path) -> None:
+    # In a terminal: a banner and prompts, Ctrl-C cancels the turn being typed,
+    # Ctrl-D leaves with exit code 0, and the typed turns reach the readline
+    # history file. Each key is sent only once the prompt is showing, so the
+    # terminal is in readline's mode when it arrives.
+    import pty
+
+    env = {
+        key: value for key, value in os.environ.items() if key != "ANTHROPIC_API_KEY"
+    }
+    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"), TERM="dumb")
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "gan_triage", "chat", "--backend", "rules"],
+            env,
+        )
+    seen = bytearray()
+
+    prompted = _read_until(fd, seen, b"you> ")
+    os.write(fd, b"/help\r")
+    helped = _read_until(fd, seen, b"you> ", count=2)
+    os.write(fd, b"half a turn")
+    time.sleep(0.2)
+    os.write(fd, b"\x03")
+    cancelled = _read_until(fd, seen, b"you> ", count=3)
+    os.write(fd, b"\x04")
+    code = _wait_exit(pid)
+    os.close(fd)
+
+    assert prompted
+    assert b"gan-triage chat (rule engine)" in seen
+    assert helped
+    assert b"/reset" in seen
+    assert cancelled
+    assert b"(turn cancelled)" in seen
+    assert code == 0
+    history = (tmp_path / "data" / "gan-triage" / "chat_history").read_text()
+    assert "/help" in history

@@ -15,6 +15,8 @@ printed, so a script can pipe turns in.
 
 from __future__ import annotations
 
+import atexit
+import logging
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -24,12 +26,16 @@ from typing import TextIO
 
 from .errors import InputError
 from .followup import IMAGE_PATH, read_followup
-from .history import Record, RunHistory, RunState, now
+from .history import Record, RunHistory, RunState, default_root, now
 from .ladder import Answerer, TurnResult, take_turn
 from .render import report_fields
 from .report import KNOWN_KEYS, Report, load_report
 
+logger = logging.getLogger(__name__)
+
 PROMPT = "you> "
+# Lines kept in the readline history file across sessions.
+HISTORY_LENGTH = 1000
 CONTINUATION = "...  "
 REPORT_START = re.compile(
     r"\s*(?:---\s*$|\{|(?:" + "|".join(KNOWN_KEYS) + r")\s*:)", re.IGNORECASE
@@ -249,7 +255,7 @@ def _echo(text: str) -> str:
 
 
 def banner(source: str) -> str:
-    """The greeting shown when the chat runs in a terminal."""
+    """Return the greeting shown when the chat runs in a terminal."""
     return (
         f"gan-triage chat ({source}). Paste a report (a blank line ends it), give "
         "a file path, or reply in plain words.\n/help lists the commands; Ctrl-D "
@@ -258,9 +264,35 @@ def banner(source: str) -> str:
 
 
 def stdin_reader() -> LineReader:
-    """Read turns from stdin: ``input`` with readline in a terminal."""
-    if sys.stdin.isatty():
-        import readline  # noqa: F401  (importing it turns on line editing)
+    """Read turns from stdin: ``input`` with readline in a terminal.
 
-        return input
-    return stream_reader(sys.stdin)
+    In a terminal, earlier turns are loaded from the readline history file in
+    the user's data directory, and the session's turns are saved to it on exit.
+    """
+    if not sys.stdin.isatty():
+        return stream_reader(sys.stdin)
+    import readline
+
+    path = readline_history_path()
+    try:
+        readline.read_history_file(path)
+    except OSError:
+        pass  # No history yet, or an unreadable file: start with none.
+    readline.set_history_length(HISTORY_LENGTH)
+    atexit.register(_save_readline_history, path)
+    return input
+
+
+def readline_history_path() -> Path:
+    """Return the readline history file, beside the run histories."""
+    return default_root().parent / "chat_history"
+
+
+def _save_readline_history(path: Path) -> None:
+    import readline
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        readline.write_history_file(path)
+    except OSError as error:
+        logger.debug("failed to save the chat history to %s: %s", path, error)
