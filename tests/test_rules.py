@@ -207,3 +207,11 @@ def test_constant_d_beside_still_g_is_frozen() -> None:
     )
 
     assert verdict == "frozen"
+
+
+def test_same_as_theirs_is_not_collapse() -> None:
+    # "The same as theirs" compares with another person's results; it says
+    # nothing about the samples repeating.
+    verdict = triage("0.410", "23.163", "My images look about the same as theirs")
+
+    assert verdict == "no_match"
