@@ -423,3 +423,9 @@ def test_terminal_prompts_and_keys(tmp_path: Path) -> None:
     assert code == 0
     history = (tmp_path / "data" / "gan-triage" / "chat_history").read_text()
     assert "/help" in history
+
+
+def test_missing_file_turn() -> None:
+    output = chat("no/such/report.yaml\n")
+
+    assert "error: no/such/report.yaml: file not found" in output

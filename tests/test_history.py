@@ -232,3 +232,35 @@ def test_cli_history_unknown_run(
 
     assert code == 2
     assert "run 'nothing' not found" in capsys.readouterr().err
+
+
+def test_cli_repeat_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "r.yaml"
+    report.write_text(D_WINS_YAML)
+    triage(tmp_path, "--run", "cifar", str(report))
+    capsys.readouterr()
+
+    code = triage(tmp_path, "--run", "cifar", str(report), "--json")
+    payload = json.loads(capsys.readouterr().out)
+
+    assert code == 0
+    assert payload["repeated"] is True
+    assert payload["fix"] == "spectral_norm"
+
+
+def test_cli_history_reports_damage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = RunHistory("cifar", tmp_path)
+    run.add(record("one"))
+    with run.path.open("ab") as handle:
+        handle.write(b"\x00\xff garbage\n")
+
+    code = main(["history", "cifar", "--history", str(tmp_path)])
+    captured = capsys.readouterr()
+
+    assert code == 0
+    assert "1 damaged line (line 2)" in captured.err
+    assert "corrupt-" in captured.err
+    assert "1. 2026-01-01T00:00:00+00:00  one" in captured.out
+    assert len(list(tmp_path.glob("cifar.jsonl.corrupt-*"))) == 1

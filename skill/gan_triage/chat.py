@@ -42,6 +42,8 @@ REPORT_START = re.compile(
 )
 COMMAND = re.compile(r"/[A-Za-z]+(?:\s|$)")
 REPORT_SUFFIXES = (".yaml", ".yml", ".json", ".txt")
+# A one-word turn with one of these suffixes names a file, even a missing one.
+FILE_SUFFIXES = (*REPORT_SUFFIXES, ".csv", ".tsv", ".jsonl", ".log")
 HELP_TEXT = """\
 Paste a training report, give a file path, or reply in plain words.
 
@@ -210,6 +212,8 @@ def _report_from_path(text: str) -> Report | None:
         return None
     path = Path(text.strip("'\"")).expanduser()
     if not path.is_file():
+        if " " not in text and path.suffix.lower() in FILE_SUFFIXES:
+            raise InputError(f"{path}: file not found")
         return None
     if path.suffix.lower() in REPORT_SUFFIXES:
         return load_report(path)

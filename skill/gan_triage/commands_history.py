@@ -192,7 +192,12 @@ def run_triage_turn(args: argparse.Namespace) -> int:
                 "fix did not help.",
                 file=sys.stderr,
             )
-            print(last.answer.block)
+            if args.json:
+                payload = {"run": run.name, "repeated": True}
+                payload.update(last.answer.model_dump(mode="json"))
+                print(json.dumps(payload, indent=2, ensure_ascii=False))
+            else:
+                print(last.answer.block)
             return 0
         answerer = _answerer(args)
         result = take_turn(state, followup, answerer, report=report, mapping=mapping)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import catalog
-from .errors import InputError
 from .followup import FollowUp, find_fixes
 from .history import AnswerRecord, RunState
 from .report import Report, build_report
@@ -148,14 +147,6 @@ class TurnResult:
     message: str | None = None
     outcome: str | None = None
     notes: list[str] = field(default_factory=list)
-
-
-def report_from_state(state: RunState) -> Report:
-    if state.report is None:
-        raise InputError(
-            "there is no report yet; paste a report or pass a report file first"
-        )
-    return build_report(state.report, "last report")
 
 
 def take_turn(
