@@ -195,3 +195,18 @@ def test_negative_d_infers_wgan() -> None:
 
     assert diagnosis.scale == "wgan"
     assert diagnosis.failure == "d_wins"
+
+
+def test_scores_in_trend_read_as_outputs() -> None:
+    # Real scores +5.5 and fake -4.5 are sigmoid 0.996 and 0.011: D separates
+    # them, so D wins on any loss even with G's hinge loss unread.
+    report = build_report(
+        {
+            "d_loss_trend": "D loss 1.9; scores/real mean 5.5 and scores/fake mean -4.5",
+            "g_loss_trend": "not reported",
+        },
+        "test",
+    )
+
+    assert report.d.parts.get("score_real") == [5.5]
+    assert diagnose(report).failure == "d_wins"

@@ -123,8 +123,8 @@ def read_report(report: Report, strict: bool = False) -> Reading:
         nonfinite=report.d.nonfinite or report.g.nonfinite,
         early=early,
         g_extra_terms=extra,
-        d_x=None if strict else report.d_x,
-        d_g_z=None if strict else report.d_g_z,
+        d_x=None if strict else _d_output(report, "real"),
+        d_g_z=None if strict else _d_output(report, "fake"),
         accuracy_real=None if strict else report.d_accuracy_on_real,
         accuracy_fake=None if strict else report.d_accuracy_on_fake,
         notes=notes,
@@ -318,3 +318,23 @@ def _direction(trend: Trend, values: list[float], static: bool) -> str:
     if _reversals(values) >= 2:
         return "oscillating"
     return "unknown"
+
+
+def _d_output(report: Report, side: str) -> float | None:
+    """D's mean output on one side, from the report or from its trend text.
+
+    Raw scores (logits, or hinge critic outputs) become probabilities through
+    the sigmoid, so a real score of +5.5 reads as D(x) = 0.996.
+    """
+    given = report.d_x if side == "real" else report.d_g_z
+    if given is not None:
+        return given
+    parts = report.d.parts
+    outputs = parts.get("d_x" if side == "real" else "d_g_z")
+    if outputs and all(0 <= v <= 1 for v in outputs):
+        return sum(outputs) / len(outputs)
+    scores = parts.get(f"score_{side}")
+    if scores:
+        mean = sum(scores) / len(scores)
+        return 1 / (1 + math.exp(-max(-50.0, min(50.0, mean))))
+    return None
