@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .commands_triage import report_overrides
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -118,19 +119,6 @@ def format_history(name: str, records: list[Record]) -> str:
     return "\n".join(lines)
 
 
-def _evidence_flags(args: argparse.Namespace) -> dict[str, Any]:
-    """Report fields given as flags, to merge into the run's last report."""
-    pairs = {
-        "sample_notes": args.samples,
-        "loss_type": args.loss_type,
-        "g_objective": args.g_objective,
-        "epochs": args.epochs,
-        "d_accuracy_on_real": args.d_acc_real,
-        "d_accuracy_on_fake": args.d_acc_fake,
-    }
-    return {key: value for key, value in pairs.items() if value is not None}
-
-
 def _has_report_input(args: argparse.Namespace) -> bool:
     return any(
         value is not None for value in (args.input, args.text, args.d_loss, args.g_loss)
@@ -164,7 +152,7 @@ def run_triage_turn(args: argparse.Namespace) -> int:
 
         report = load_input(args)
         mapping = report_fields(report)
-    evidence = {} if report is not None else _evidence_flags(args)
+    evidence = {} if report is not None else report_overrides(args)
     followup = FollowUp(
         text="",
         outcome="not_fixed" if args.not_fixed else None,
@@ -233,7 +221,7 @@ def _message(args: argparse.Namespace) -> str:
     if args.not_fixed:
         parts.append("--not-fixed")
     parts.extend(f"--tried {slug}" for slug in args.tried)
-    evidence = _evidence_flags(args) if not _has_report_input(args) else {}
+    evidence = report_overrides(args) if not _has_report_input(args) else {}
     parts.extend(f"{key}={value}" for key, value in evidence.items())
     return ", ".join(parts)
 

@@ -189,7 +189,7 @@ def diagnosis_payload(diagnosis: Any, report: Report, source: str) -> dict[str, 
 
 def load_input(args: argparse.Namespace) -> Report:
     """Build the report from a file, a log, stdin, --text or the loss flags."""
-    overrides = _overrides(args)
+    overrides = report_overrides(args)
     if args.input and args.input != "-":
         path = Path(args.input)
         if _is_log(path):
@@ -249,7 +249,7 @@ def _from_text(
     return build_report({**mapping, **overrides}, origin)
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+def report_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Report fields given as flags, which win over the file's own."""
     pairs = {
         "sample_notes": args.samples,

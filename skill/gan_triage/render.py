@@ -24,7 +24,7 @@ from jinja2 import FunctionLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import __version__, catalog
-from .report import Report
+from .report import KNOWN_KEYS, Report
 
 TEMPLATE_PACKAGE = "gan_triage.prompts"
 SKILL_TEMPLATE = "SKILL.md.j2"
@@ -46,19 +46,7 @@ SKILL_COMPATIBILITY = (
 )
 
 # Report fields sent to the model, in this order; None values are left out.
-REPORT_FIELDS = (
-    "d_loss_trend",
-    "g_loss_trend",
-    "sample_notes",
-    "loss_type",
-    "g_objective",
-    "g_includes_extra_terms",
-    "d_accuracy_on_real",
-    "d_accuracy_on_fake",
-    "d_x",
-    "d_g_z",
-    "epochs",
-)
+REPORT_FIELDS = KNOWN_KEYS
 
 
 @dataclass(frozen=True)
