@@ -375,8 +375,11 @@ def test_blank_line_rows_forwards(tmp_path: Path) -> None:
     rows = [f"{row},{row}" for row in range(300)]
     rows[100] = ""
     path = write_rows(tmp_path / "log.csv", "d_loss,g_loss", rows)
+    rows[100] = "\r"
+    carriage = write_rows(tmp_path / "cr.csv", "d_loss,g_loss", rows)
 
     assert not tail_used(path, steps=5)
+    assert not tail_used(carriage, steps=5)
 
 
 def test_ragged_tail_row_error(tmp_path: Path) -> None:

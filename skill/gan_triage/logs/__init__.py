@@ -1,7 +1,9 @@
 """Training logs in, reports out: CSV/TSV, JSON Lines, TensorBoard and console.
 
 Every reader streams its file into per-epoch sums (``table.EpochTable``), so
-memory grows with the number of epochs, not the number of steps. The D and G
+memory grows with the number of epochs, not the number of steps. CSV/TSV and
+JSON Lines logs are read from their end when that gives the same report
+(``tail.py``), so only the epochs reported are summed. The D and G
 loss columns are then found by name (``columns``), and the last ``window``
 epochs become the report's trend strings (``summary``).
 """

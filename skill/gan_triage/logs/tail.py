@@ -145,7 +145,7 @@ class _TailReader:
     def _key(self, cell: str, position: int) -> float | None:
         """Return the epoch a row states, or None when it carries the one above.
 
-        ``position`` is the row's index among all data rows; it counts only
+        ``position`` is the row's index among all data rows. It counts only
         when the log has neither an epoch nor a step column.
         """
         if self.key_column is None:
