@@ -266,3 +266,30 @@ def test_log_with_saturating_objective(capsys: pytest.CaptureFixture[str]) -> No
 
     assert code == 0
     assert json.loads(out)["failure"] == "vanishing_gradient"
+
+
+def test_fixes_already_tried_in_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    report = tmp_path / "r.yaml"
+    report.write_text(
+        "d_loss_trend: 0.02\ng_loss_trend: 7\n"
+        "fixes_already_tried: [spectral norm, something odd]\n"
+    )
+
+    code, out, err = run(capsys, str(report), "--json")
+    payload = json.loads(out)
+
+    assert code == 0
+    assert payload["fix_slug"] == "halve_d_lr"
+    assert payload["report"]["fixes_already_tried"] == ["spectral_norm"]
+    assert "'something odd' names no known fix" in err
+
+
+def test_tried_flag_in_words_and_unknown(capsys: pytest.CaptureFixture[str]) -> None:
+    words = run(capsys, "--d-loss", "0.02", "--g-loss", "7", "--tried", "spectral norm")
+    unknown = run(capsys, "--d-loss", "0.02", "--g-loss", "7", "--tried", "nonsense")
+
+    assert "Halve D's learning rate" in words[1]
+    assert unknown[0] == 2
+    assert "--tried 'nonsense' names no known fix" in unknown[2]

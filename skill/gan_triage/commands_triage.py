@@ -72,7 +72,8 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="FIX",
-        help="a fix slug already tried (e.g. spectral_norm); repeatable",
+        help="a fix already tried, by name (spectral_norm) or in words "
+        "('spectral norm'); repeatable",
     )
     parser.add_argument(
         "--strict",
@@ -137,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
 
     from .rules import diagnose
 
-    diagnosis = diagnose(report, strict=args.strict, tried=args.tried)
+    tried = [*report.fixes_already_tried, *resolve_tried_flags(args.tried)]
+    diagnosis = diagnose(report, strict=args.strict, tried=tried)
     for warning in diagnosis.warnings:
         print(f"gan-triage: note: {warning}", file=sys.stderr)
     if args.json:
@@ -146,6 +148,22 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(diagnosis.block)
     return 0
+
+
+def resolve_tried_flags(values: list[str]) -> list[str]:
+    """Turn each --tried value into fix slugs, rejecting one that names none."""
+    from .followup import find_fixes
+
+    slugs: list[str] = []
+    for value in values:
+        found = find_fixes(value)
+        if not found:
+            raise InputError(
+                f"--tried {value!r} names no known fix; run `gan-triage modes` for "
+                "the fix names, e.g. --tried spectral_norm"
+            )
+        slugs.extend(found)
+    return slugs
 
 
 def choose_backend(requested: str) -> str:

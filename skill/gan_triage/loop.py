@@ -270,8 +270,11 @@ def answer_with_model(report: Report, args: argparse.Namespace) -> int:
     The block (or JSON with ``--json``) goes to stdout. Which path answered,
     any fallback reason and the rule engine's differing reading go to stderr.
     """
+    from .commands_triage import resolve_tried_flags
+
+    tried = [*report.fixes_already_tried, *resolve_tried_flags(args.tried)]
     outcome = run_model_triage(
-        report, model=args.model, strict=args.strict, tried=args.tried
+        report, model=args.model, strict=args.strict, tried=tried
     )
     for warning in outcome.diagnosis.warnings:
         print(f"gan-triage: note: {warning}", file=sys.stderr)

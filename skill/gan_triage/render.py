@@ -46,7 +46,8 @@ SKILL_COMPATIBILITY = (
 )
 
 # Report fields sent to the model, in this order; None values are left out.
-REPORT_FIELDS = KNOWN_KEYS
+# Tried fixes travel separately, merged with the ones given as flags.
+REPORT_FIELDS = tuple(key for key in KNOWN_KEYS if key != "fixes_already_tried")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ KNOWN_KEYS = (
     "d_x",
     "d_g_z",
     "epochs",
+    "fixes_already_tried",
 )
 
 # Field values that mean "the user did not give this", not "a trend with no
@@ -106,6 +107,8 @@ class Report(BaseModel):
     d_x: float | None = None
     d_g_z: float | None = None
     epochs: int | None = None
+    # Fix slugs the user has already tried, never proposed again.
+    fixes_already_tried: list[str] = Field(default_factory=list)
     # False when the user wrote a loss family ("bce") without saying whether
     # D's real and fake terms are summed or averaged.
     bce_variant_known: bool = True
@@ -205,7 +208,10 @@ def build_report(data: dict[str, Any], origin: str) -> Report:
             )
         epochs = int(str(epochs).strip())
 
+    tried = resolve_tried(data.get("fixes_already_tried"), origin, warnings)
+
     return Report(
+        fixes_already_tried=tried,
         d_loss_trend=d_text,
         g_loss_trend=g_text,
         sample_notes=notes,
@@ -228,6 +234,28 @@ def build_report(data: dict[str, Any], origin: str) -> Report:
         unknown_keys=unknown,
         warnings=warnings,
     )
+
+
+def resolve_tried(value: Any, origin: str, warnings: list[str]) -> list[str]:
+    """Turn fix slugs or phrases ("spectral norm", "halved D's lr") into slugs.
+
+    An entry that names no catalog fix is kept out and reported in ``warnings``.
+    """
+    from .followup import find_fixes
+
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list) else [value]
+    slugs: list[str] = []
+    for item in items:
+        found = find_fixes(str(item))
+        if not found:
+            warnings.append(
+                f"{origin}: fixes_already_tried entry {str(item)!r} names no known "
+                "fix; see `gan-triage modes` for the fix names"
+            )
+        slugs.extend(slug for slug in found if slug not in slugs)
+    return slugs
 
 
 def _check_trend(trend: Trend, field: str, origin: str) -> None:
