@@ -293,3 +293,47 @@ def test_tried_flag_in_words_and_unknown(capsys: pytest.CaptureFixture[str]) -> 
     assert "Halve D's learning rate" in words[1]
     assert unknown[0] == 2
     assert "--tried 'nonsense' names no known fix" in unknown[2]
+
+
+def test_yaml_numbers_stay_as_typed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # YAML would read 0.50 as the float 0.5; the evidence must quote 0.50.
+    report = tmp_path / "r.yaml"
+    report.write_text("d_loss_trend: 0.050\ng_loss_trend: 12.50\nsample_notes: noise\n")
+
+    code, out, _ = run(capsys, str(report))
+
+    assert code == 0
+    assert 'd_loss "0.050"' in out
+    assert 'g_loss "12.50"' in out
+
+
+def test_broken_yaml_report_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    report = tmp_path / "r.yaml"
+    report.write_text('d_loss_trend: "0.9, 0.4\ng_loss_trend: 3\n')
+
+    code, out, err = run(capsys, str(report))
+
+    assert code == 2
+    assert out == ""
+    assert "invalid YAML" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_loose_values_are_noted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    report = tmp_path / "r.yaml"
+    report.write_text(
+        "d_loss_trend: 0.02\ng_loss_trend: 7\nloss_type: vanilla\n"
+        "d_accuracy_on_real: 1.5\n"
+    )
+
+    code, _, err = run(capsys, str(report))
+
+    assert code == 0
+    assert "loss_type 'vanilla' read as bce-sum" in err
+    assert "d_accuracy_on_real 1.5 read as 1.5%" in err

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,7 +40,19 @@ KNOWN_KEYS = (
 # Field values that mean "the user did not give this", not "a trend with no
 # numbers".
 NOT_REPORTED = frozenset(
-    {"", "not reported", "n/a", "na", "none", "unknown", "-", "not given", "?"}
+    {
+        "",
+        "not reported",
+        "n/a",
+        "na",
+        "none",
+        "unknown",
+        "-",
+        "not given",
+        "?",
+        "null",
+        "~",
+    }
 )
 
 
@@ -119,9 +132,14 @@ class Report(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-def _fraction(value: Any, field: str, origin: str) -> float | None:
-    """Read an accuracy or D output as a fraction in [0, 1]; "97%" gives 0.97."""
-    if value is None:
+def _fraction(
+    value: Any, field: str, origin: str, warnings: list[str] | None = None
+) -> float | None:
+    """Read an accuracy or D output as a fraction in [0, 1]; "97%" gives 0.97.
+
+    A bare number above 1 is read as a percentage, and ``warnings`` says so.
+    """
+    if value is None or str(value).strip().lower() in ("", "null", "~", "none"):
         return None
     text = str(value).strip()
     percent = text.endswith("%")
@@ -132,6 +150,8 @@ def _fraction(value: Any, field: str, origin: str) -> float | None:
             f"{origin}: {field} is {text!r}; expected a number such as 0.97 or 97%"
         ) from None
     if percent or number > 1:
+        if not percent and warnings is not None and number <= 100:
+            warnings.append(f"{origin}: {field} {text} read as {text}%")
         number /= 100
     if not 0 <= number <= 1:
         raise InputError(
@@ -139,6 +159,13 @@ def _fraction(value: Any, field: str, origin: str) -> float | None:
             "percentage in 0-100"
         )
     return number
+
+
+def _flag(value: Any) -> bool:
+    """Read a yes/no field given as a YAML or JSON boolean or as text."""
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in ("true", "yes", "1", "on")
 
 
 def _text_field(data: dict[str, Any], key: str, origin: str) -> str:
@@ -183,6 +210,9 @@ def build_report(data: dict[str, Any], origin: str) -> Report:
     loss_type = None
     if data.get("loss_type") not in (None, "", "unknown"):
         loss_type = normalize_loss_type(str(data["loss_type"]))
+        spelled = str(data["loss_type"]).strip().lower()
+        if loss_type is not None and spelled not in (loss_type, "bce"):
+            warnings.append(f"{origin}: loss_type {spelled!r} read as {loss_type}")
         if loss_type is None:
             raise InputError(
                 f"{origin}: loss_type {data['loss_type']!r} is not known; expected "
@@ -203,7 +233,7 @@ def build_report(data: dict[str, Any], origin: str) -> Report:
     if epochs is not None:
         if isinstance(epochs, bool) or not str(epochs).strip().isdigit():
             raise InputError(
-                f"{origin}: epochs is {epochs!r}; expected a whole number of "
+                f"{origin}: epochs is {epochs}; expected a whole number of "
                 "epochs trained so far, e.g. 40"
             )
         epochs = int(str(epochs).strip())
@@ -217,15 +247,15 @@ def build_report(data: dict[str, Any], origin: str) -> Report:
         sample_notes=notes,
         loss_type=loss_type,
         g_objective=g_objective,
-        g_includes_extra_terms=bool(data.get("g_includes_extra_terms", False)),
+        g_includes_extra_terms=_flag(data.get("g_includes_extra_terms")),
         d_accuracy_on_real=_fraction(
-            data.get("d_accuracy_on_real"), "d_accuracy_on_real", origin
+            data.get("d_accuracy_on_real"), "d_accuracy_on_real", origin, warnings
         ),
         d_accuracy_on_fake=_fraction(
-            data.get("d_accuracy_on_fake"), "d_accuracy_on_fake", origin
+            data.get("d_accuracy_on_fake"), "d_accuracy_on_fake", origin, warnings
         ),
-        d_x=_fraction(data.get("d_x"), "d_x", origin),
-        d_g_z=_fraction(data.get("d_g_z"), "d_g_z", origin),
+        d_x=_fraction(data.get("d_x"), "d_x", origin, warnings),
+        d_g_z=_fraction(data.get("d_g_z"), "d_g_z", origin, warnings),
         epochs=epochs,
         bce_variant_known=bce_variant_known,
         d=d_trend,
@@ -288,16 +318,34 @@ def read_text_file(path: Path) -> str:
     return text
 
 
-def parse_mapping_text(text: str, origin: str) -> dict[str, Any] | None:
-    """Parse YAML or JSON report text; None when it is prose, not a mapping."""
-    try:
-        data = (
-            json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-        )
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        if text.lstrip().startswith("{"):
+# A line that starts with a report key: text that looks like a YAML report.
+REPORT_KEY_LINE = re.compile(
+    r"^\s*[\"']?(?:d_loss_trend|g_loss_trend|sample_notes)[\"']?\s*:", re.MULTILINE
+)
+
+
+def parse_mapping_text(
+    text: str, origin: str, yaml_expected: bool = False
+) -> dict[str, Any] | None:
+    """Parse YAML or JSON report text; None when it is prose, not a mapping.
+
+    Scalars are kept as the text the user typed (YAML's base loader, JSON
+    numbers as strings), so ``0.50`` stays ``0.50`` for the verbatim quote.
+    Broken YAML is an error when the file is meant to be YAML or the text has
+    report keys; otherwise the text is read as prose.
+    """
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text, parse_float=str, parse_int=str)
+        except json.JSONDecodeError as error:
             raise InputError(f"{origin}: invalid JSON: {error}") from None
-        return None
+    else:
+        try:
+            data = yaml.load(text, Loader=yaml.BaseLoader)
+        except yaml.YAMLError as error:
+            if yaml_expected or REPORT_KEY_LINE.search(text):
+                raise InputError(f"{origin}: {_yaml_problem(error)}") from None
+            return None
     if isinstance(data, dict):
         if not any(key in data for key in KNOWN_KEYS):
             raise InputError(
@@ -314,10 +362,30 @@ def parse_mapping_text(text: str, origin: str) -> dict[str, Any] | None:
     return None
 
 
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """Describe a YAML error on one line, with its line number."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or "could not be parsed"
+    where = f" at line {mark.line + 1}" if mark is not None else ""
+    return (
+        f"invalid YAML{where}: {problem}; check the quotes and indentation, or "
+        "save the report as free text in a .txt file"
+    )
+
+
 def load_report(path: Path) -> Report:
     """Load a report from a YAML, JSON or free-text file."""
     text = read_text_file(path)
-    return report_from_text(text, str(path), prose=path.suffix.lower() == ".txt")
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml", ".json"):
+        data = parse_mapping_text(text, str(path), yaml_expected=True)
+        if data is None:
+            raise InputError(
+                f"{path}: not a mapping; expected d_loss_trend, g_loss_trend and "
+                "sample_notes keys"
+            )
+        return build_report(data, str(path))
+    return report_from_text(text, str(path), prose=suffix == ".txt")
 
 
 def report_from_text(text: str, origin: str, prose: bool = False) -> Report:
