@@ -29,7 +29,7 @@ REPORT = (
     'g_loss_trend: "3, 4, 6"\n'
     'sample_notes: "every sample is the same digit"\n'
 )
-SPECTRAL = "Replace BatchNorm in D with spectral normalization"
+SPECTRAL = "Wrap every D layer in spectral normalization"
 HALVE = "Halve D's learning rate and leave G's unchanged."
 MINIBATCH = "Add minibatch discrimination to D"
 DOUBLE = "Double the batch size."
@@ -233,8 +233,8 @@ def block(failure: str, fix: str, retry: str) -> str:
 
 
 SPECTRAL_FULL = (
-    "Replace BatchNorm in D with spectral normalization "
-    "(torch.nn.utils.spectral_norm on every D layer)."
+    "Wrap every D layer in spectral normalization "
+    "(torch.nn.utils.spectral_norm) and remove D's BatchNorm layers."
 )
 MINIBATCH_FULL = (
     "Add minibatch discrimination to D (a minibatch-statistics layer before its "

@@ -26,7 +26,10 @@ def test_yaml_report_prints_block(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert out.startswith("[triage]\n  failure:  Vanishing generator gradient\n")
     assert '"pure noise"' in out
-    assert err == ""
+    # G stuck at 16 is above 0, so G already uses the non-saturating loss and
+    # the ladder's next rung, spectral normalization in D, is the fix.
+    assert "fix:      Wrap every D layer in spectral normalization" in out
+    assert "G already uses the non-saturating loss" in err
 
 
 def test_json_output_fields(capsys: pytest.CaptureFixture[str]) -> None:

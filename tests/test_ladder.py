@@ -1,7 +1,9 @@
 """The fix ladder across turns, with the rule engine and with a scripted model.
 
 Expected sequences are read off the catalog's ladders by hand:
-vanishing gradient [non_saturating_loss]; D wins [spectral_norm, halve_d_lr];
+vanishing gradient [non_saturating_loss, spectral_norm, halve_d_lr], where G's
+loss above 0 shows the first rung is already in place; D wins [spectral_norm,
+halve_d_lr];
 mode collapse [minibatch_discrimination, double_batch, label_conditioning];
 oscillation [ttur, wgan_gp]; equilibrium [continue_and_fid]; diverged
 [lower_lr_10x, fp32]; frozen [unblock_d_gradient]. Fitting modes follow the
@@ -104,9 +106,8 @@ def walk(mapping: dict[str, Any], answerer: Answerer | None = None) -> list[Any]
         (
             VANISHING,
             [
-                ("vanishing_gradient", "non_saturating_loss"),
-                ("d_wins", "spectral_norm"),
-                ("d_wins", "halve_d_lr"),
+                ("vanishing_gradient", "spectral_norm"),
+                ("vanishing_gradient", "halve_d_lr"),
                 NO_MATCH,
             ],
         ),
@@ -314,8 +315,8 @@ EVIDENCE = (
     'samples "every sample is the same digit"'
 )
 FIX_TEXTS = {
-    "spectral_norm": "Replace BatchNorm in D with spectral normalization "
-    "(torch.nn.utils.spectral_norm on every D layer).",
+    "spectral_norm": "Wrap every D layer in spectral normalization "
+    "(torch.nn.utils.spectral_norm) and remove D's BatchNorm layers.",
     "halve_d_lr": "Halve D's learning rate and leave G's unchanged.",
     "minibatch_discrimination": "Add minibatch discrimination to D (a "
     "minibatch-statistics layer before its last layer).",
@@ -382,7 +383,7 @@ def test_model_told_tried_fixes() -> None:
     first, second = client.calls[0][0]["content"], client.calls[1][0]["content"]
     assert "fixes_already_tried" not in first
     assert "fixes_already_tried" in second
-    assert "spectral_norm on every D layer" in second
+    assert "torch.nn.utils.spectral_norm" in second
 
 
 def test_model_repeat_falls_back() -> None:

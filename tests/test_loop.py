@@ -34,8 +34,8 @@ D_LOSS = "0.9, 0.4, 0.08, 0.05, 0.04 (decreasing)"
 G_LOSS = "2.1, 4.8, 6.9, 8.2, 9.7 (increasing)"
 NOTES = "samples look like random noise"
 SPECTRAL_NORM = (
-    "Replace BatchNorm in D with spectral normalization "
-    "(torch.nn.utils.spectral_norm on every D layer)."
+    "Wrap every D layer in spectral normalization "
+    "(torch.nn.utils.spectral_norm) and remove D's BatchNorm layers."
 )
 # D at 0.04 (<= 0.1) and falling while G climbs to 9.7 (rising, under 10):
 # D wins, first rung spectral norm, retry 5 epochs when epochs are not given.

@@ -215,3 +215,22 @@ def test_same_as_theirs_is_not_collapse() -> None:
     verdict = triage("0.410", "23.163", "My images look about the same as theirs")
 
     assert verdict == "no_match"
+
+
+def test_vanishing_skips_loss_already_in_place() -> None:
+    # G 12 > 0 cannot come from log(1 - D(G(z))) <= 0, so G already uses the
+    # non-saturating loss; with G's objective unknown and G below 0, the
+    # non-saturating switch is still the first rung.
+    positive = diagnose(
+        build_report({"d_loss_trend": "0.01", "g_loss_trend": "12"}, "t")
+    )
+    saturating = diagnose(
+        build_report(
+            {"d_loss_trend": "3e-08, 3e-08", "g_loss_trend": "-2e-08, -1.9e-08"}, "t"
+        )
+    )
+
+    assert positive.failure == "vanishing_gradient"
+    assert positive.fix_slug == "spectral_norm"
+    assert saturating.failure == "vanishing_gradient"
+    assert saturating.fix_slug == "non_saturating_loss"

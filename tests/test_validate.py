@@ -21,8 +21,8 @@ D_WINS_EVIDENCE = (
     """samples 'the same "grey static" pattern in every cell'"""
 )
 SPECTRAL_NORM = (
-    "Replace BatchNorm in D with spectral normalization "
-    "(torch.nn.utils.spectral_norm on every D layer)."
+    "Wrap every D layer in spectral normalization "
+    "(torch.nn.utils.spectral_norm) and remove D's BatchNorm layers."
 )
 
 

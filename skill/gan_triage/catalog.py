@@ -317,6 +317,25 @@ class Mode:
     sample_cues: tuple[str, ...] = field(default=())
 
 
+# Fixes that serve more than one mode. D winning and a vanishing G gradient
+# are the same imbalance at two strengths, so they share these rungs, and a
+# rung tried for one counts as tried for the other.
+SPECTRAL_NORM = Fix(
+    "spectral_norm",
+    "Wrap every D layer in spectral normalization "
+    "(torch.nn.utils.spectral_norm) and remove D's BatchNorm layers.",
+    "triage prompt; measured: cured D winning in 3 of 3 seeds",
+    ("spectral norm", "spectral_norm", "spectral normalization", "sn"),
+)
+HALVE_D_LR = Fix(
+    "halve_d_lr",
+    "Halve D's learning rate and leave G's unchanged.",
+    "triage prompt's second step; measured: alone it cured 0 of 3 seeds, so it "
+    "stays second",
+    ("halve", "halved", "lower d lr", "lower d's learning rate"),
+)
+
+
 MODES: dict[ModeSlug, Mode] = {
     "diverged": Mode(
         slug="diverged",
@@ -386,6 +405,10 @@ MODES: dict[ModeSlug, Mode] = {
                 "triage prompt; Goodfellow et al. 2014 propose the same switch",
                 ("non-saturating", "non saturating", "-log d(g(z))"),
             ),
+            # With the non-saturating loss already in place (G's loss above 0
+            # proves it), the imbalance itself is what is left to fix.
+            SPECTRAL_NORM,
+            HALVE_D_LR,
         ),
         retry=Retry(3, 0.05, 10, "G's loss drops within a few epochs once G learns"),
         sample_cues=("nonsense", "noise", "garbage", "meaningless"),
@@ -400,20 +423,8 @@ MODES: dict[ModeSlug, Mode] = {
             "samples look random or stuck at one noise pattern",
         ),
         fixes=(
-            Fix(
-                "spectral_norm",
-                "Replace BatchNorm in D with spectral normalization "
-                "(torch.nn.utils.spectral_norm on every D layer).",
-                "triage prompt; measured: cured D winning in 3 of 3 seeds",
-                ("spectral norm", "spectral_norm", "spectral normalization", "sn"),
-            ),
-            Fix(
-                "halve_d_lr",
-                "Halve D's learning rate and leave G's unchanged.",
-                "triage prompt's second step; measured: alone it cured 0 of 3 "
-                "seeds, so it stays second",
-                ("halve", "halved", "lower d lr", "lower d's learning rate"),
-            ),
+            SPECTRAL_NORM,
+            HALVE_D_LR,
         ),
         retry=Retry(5, 0.1, 20, "D winning reappears within 5 epochs when unfixed"),
         sample_cues=("random", "noise", "noise pattern", "static"),

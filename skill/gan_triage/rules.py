@@ -404,11 +404,17 @@ def diagnose(
     reading = read_report(report, strict=strict)
     checks = _run_checks(reading, strict)
     candidates = rank(checks)
-    slug, fix = choose_fix(candidates, tried)
+    in_place = _fixes_in_place(reading, report)
+    slug, fix = choose_fix(candidates, [*tried, *in_place])
     mode = MODES[slug]
     retry_epochs = mode.retry.epochs(report.epochs)
     note = "; ".join(reading.notes) or None
     warnings = [*report.warnings, *reading.warnings]
+    if slug == "vanishing_gradient" and in_place:
+        warnings.append(
+            "G's loss is above 0, which the saturating loss log(1 - D(G(z))) "
+            "cannot reach, so G already uses the non-saturating loss"
+        )
     if strict and reading.nonfinite:
         warnings.append("a loss is NaN or inf: the run diverged")
     return Diagnosis(
@@ -424,6 +430,17 @@ def diagnose(
         warnings=warnings,
         strict=strict,
     )
+
+
+def _fixes_in_place(reading: Reading, report: Report) -> list[str]:
+    """Fix slugs the report shows are already applied."""
+    if report.g_objective == "non-saturating":
+        return ["non_saturating_loss"]
+    bce = reading.scale.loss_type in ("bce-sum", "bce-mean")
+    level = reading.g.level
+    if bce and not reading.saturating and level is not None and level > 0:
+        return ["non_saturating_loss"]
+    return []
 
 
 def _retry_text(slug: ModeSlug, epochs: int) -> str:
