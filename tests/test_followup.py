@@ -156,3 +156,119 @@ def test_prose_without_numbers_no_report() -> None:
 
     assert followup.has_losses is False
     assert followup.outcome == "not_fixed"
+
+
+def test_how_to_question_tries_nothing() -> None:
+    followup = read_followup("how do I add spectral norm to a Conv2d?")
+
+    assert followup.named_fixes == ()
+    assert followup.asked_fixes == ("spectral_norm",)
+    assert followup.only_asks
+
+
+def test_term_question_tries_nothing() -> None:
+    followup = read_followup("what does TTUR mean?")
+
+    assert followup.named_fixes == ()
+    assert followup.outcome is None
+    assert followup.only_asks
+
+
+def test_question_without_mark() -> None:
+    followup = read_followup("should I try WGAN-GP instead")
+
+    assert followup.named_fixes == ()
+    assert followup.asked_fixes == ("wgan_gp",)
+
+
+def test_report_before_closing_question() -> None:
+    followup = read_followup("I added spectral norm, what now?")
+
+    assert followup.named_fixes == ("spectral_norm",)
+    assert followup.questions == ("what now?",)
+
+
+def test_question_reporting_failure() -> None:
+    followup = read_followup("why is it still collapsing after spectral norm?")
+
+    assert followup.outcome == "not_fixed"
+    assert followup.named_fixes == ("spectral_norm",)
+    assert not followup.only_asks
+
+
+SHOE = (
+    "D loss is 0.7, 0.75, 0.68 and G loss 1.1, 1.3, 1.0, and every sample is "
+    "the same shoe"
+)
+
+
+@pytest.mark.parametrize(
+    "preamble",
+    ["ok I did that, now ", "done, now ", "after that, ", "I tried it and now "],
+)
+def test_preamble_marks_applied(preamble: str) -> None:
+    followup = read_followup(preamble + SHOE)
+
+    assert followup.applied
+    assert followup.fields["sample_notes"] == "every sample is the same shoe"
+    assert followup.has_losses
+
+
+def test_preamble_left_out_of_trend() -> None:
+    followup = read_followup("ok I did that, now " + SHOE)
+
+    assert not str(followup.fields["d_loss_trend"]).lower().startswith("now")
+    assert "did that" not in str(followup.fields["d_loss_trend"])
+
+
+def test_done_alone_is_applied() -> None:
+    followup = read_followup("done")
+
+    assert followup.applied
+    assert followup.fields == {}
+    assert followup.outcome is None
+
+
+def test_preamble_then_outcome() -> None:
+    followup = read_followup("I tried it and now it is still the same")
+
+    assert followup.applied
+    assert followup.outcome == "not_fixed"
+
+
+def test_no_preamble_in_plain_report() -> None:
+    assert not read_followup(SHOE).applied
+
+
+def test_cannot_use_fix_rules_it_out() -> None:
+    followup = read_followup("I can't use spectral norm, my D has no conv layers")
+
+    assert followup.ruled_out == ("spectral_norm",)
+    assert followup.named_fixes == ()
+
+
+def test_cannot_do_that_rules_out_last() -> None:
+    followup = read_followup("I can't do that")
+
+    assert followup.ruled_out_last
+    assert followup.ruled_out == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["I don't have labels", "the data set has no labels", "it's unlabeled"]
+)
+def test_no_labels_rules_out_conditioning(text: str) -> None:
+    assert read_followup(text).ruled_out == ("label_conditioning",)
+
+
+def test_evidence_request_is_no_fix() -> None:
+    assert find_fixes("I will send evidence and the send_evidence items") == []
+
+
+@pytest.mark.parametrize("text", ["thanks!", "ok, thank you", "great, thanks a lot"])
+def test_thanks_acknowledged(text: str) -> None:
+    assert read_followup(text).acknowledged
+
+
+def test_report_is_not_thanks() -> None:
+    assert not read_followup("thanks, still the same after 10 epochs").acknowledged

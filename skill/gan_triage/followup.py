@@ -15,9 +15,17 @@ from typing import Any, Literal
 
 from .catalog import MODES, Fix
 from .errors import InputError
+from .followup_intent import (
+    CANNOT_APPLY,
+    is_acknowledgement,
+    ruled_out_by_fact,
+    split_questions,
+    strip_preamble,
+)
 from .report import KNOWN_KEYS, parse_mapping_text
 
 Outcome = Literal["not_fixed", "fixed"]
+NO_MATCH = "no_match"
 
 # "Did not help" wins over "helped" when both appear ("it helped a bit but it
 # is still collapsing"), because the user came back with a problem.
@@ -119,6 +127,18 @@ class FollowUp:
     named_fixes: tuple[str, ...] = ()
     # The user says the last fix was not applied yet.
     not_applied: bool = False
+    # The message opens with "ok I did that" or "done": the last fix was applied.
+    applied: bool = False
+    # Sentences that only ask something, and the fixes they name. Neither counts
+    # as a report that a fix was tried.
+    questions: tuple[str, ...] = ()
+    asked_fixes: tuple[str, ...] = ()
+    # Fixes the user cannot apply ("I don't have labels"), and whether the last
+    # fix is one of them ("I can't do that").
+    ruled_out: tuple[str, ...] = ()
+    ruled_out_last: bool = False
+    # The whole message is "thanks" or "ok".
+    acknowledged: bool = False
     epochs: int | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     grids: tuple[str, ...] = ()
@@ -139,6 +159,24 @@ class FollowUp:
             self.outcome
             or self.named_fixes
             or self.not_applied
+            or self.applied
+            or self.questions
+            or self.ruled_out
+            or self.ruled_out_last
+            or self.acknowledged
+            or self.fields
+            or self.grids
+        )
+
+    @property
+    def only_asks(self) -> bool:
+        """True when the message asks a question and reports nothing."""
+        return bool(self.questions) and not (
+            self.outcome
+            or self.named_fixes
+            or self.applied
+            or self.ruled_out
+            or self.ruled_out_last
             or self.fields
             or self.grids
         )
@@ -153,6 +191,9 @@ def _alias_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     """
     pairs: list[tuple[str, str]] = []
     for mode in MODES.values():
+        # Asking for evidence is not a change to the run, so it is never tried.
+        if mode.slug == NO_MATCH:
+            continue
         for fix in mode.fixes:
             pairs.extend((alias.lower(), fix.slug) for alias in _names_of(fix))
     pairs.sort(key=lambda pair: -len(pair[0]))
@@ -199,18 +240,45 @@ def _clauses(text: str) -> list[str]:
     return [part for part in re.split(r"[.;!?\n]|\bbut\b", text) if part.strip()]
 
 
-def _tried_fixes(text: str) -> tuple[list[str], bool]:
-    """Find the fixes reported as tried, and whether the last one was not applied."""
-    tried: list[str] = []
-    not_applied = False
+@dataclass
+class _Attempts:
+    """What a message's statements say about fixes."""
+
+    tried: list[str] = field(default_factory=list)
+    not_applied: bool = False
+    ruled_out: list[str] = field(default_factory=list)
+    ruled_out_last: bool = False
+
+
+def _attempts(text: str) -> _Attempts:
+    """Find the fixes reported as tried, not applied, or impossible to apply."""
+    found = _Attempts()
     for clause in _clauses(text):
         named = find_fixes(clause)
+        if CANNOT_APPLY.search(clause):
+            found.ruled_out.extend(
+                slug for slug in named if slug not in found.ruled_out
+            )
+            found.ruled_out_last = found.ruled_out_last or not named
+            continue
         negated = NOT_APPLIED.search(clause)
         if negated and not NOT_FIXED.search(clause[negated.start() :]):
-            not_applied = not_applied or not named
+            found.not_applied = found.not_applied or not named
             continue
-        tried.extend(slug for slug in named if slug not in tried)
-    return tried, not_applied
+        found.tried.extend(slug for slug in named if slug not in found.tried)
+    for slug in ruled_out_by_fact(text):
+        if slug not in found.ruled_out:
+            found.ruled_out.append(slug)
+    return found
+
+
+def _reports_nothing(question: str) -> bool:
+    """True for a question that reports no outcome ("how do I add X?").
+
+    "Why is it still collapsing after spectral norm?" is worded as a question
+    but reports that spectral norm did not help, so it is read as a statement.
+    """
+    return not (NOT_FIXED.search(question) or FIXED.search(question))
 
 
 def _outcome(text: str) -> Outcome | None:
@@ -281,15 +349,31 @@ def read_followup(text: str) -> FollowUp:
     if mapping is not None:
         return FollowUp(text=text, fields=mapping)
 
-    fields = {**_prose_losses(text), **read_evidence(text)}
-    tried, not_applied = _tried_fixes(text)
-    epochs = EPOCHS.search(text)
-    grids = tuple(dict.fromkeys(match.group(1) for match in IMAGE_PATH.finditer(text)))
+    # The preamble is removed before the rest is read, so "ok I did that" is
+    # never taken for a sample description or a loss trend.
+    body, applied = strip_preamble(text)
+    asking, stating = split_questions(body)
+    questions = tuple(part for part in asking if _reports_nothing(part))
+    statements = " ".join(
+        [*stating, *(part for part in asking if part not in questions)]
+    )
+    asked = [slug for question in questions for slug in find_fixes(question)]
+
+    fields = {**_prose_losses(body), **read_evidence(body)}
+    attempts = _attempts(statements)
+    epochs = EPOCHS.search(statements)
+    grids = tuple(dict.fromkeys(match.group(1) for match in IMAGE_PATH.finditer(body)))
     return FollowUp(
         text=text,
-        outcome=_outcome(text),
-        named_fixes=tuple(tried),
-        not_applied=not_applied,
+        outcome=_outcome(statements),
+        named_fixes=tuple(attempts.tried),
+        not_applied=attempts.not_applied,
+        applied=applied,
+        questions=questions,
+        asked_fixes=tuple(dict.fromkeys(asked)),
+        ruled_out=tuple(attempts.ruled_out),
+        ruled_out_last=attempts.ruled_out_last,
+        acknowledged=is_acknowledgement(text),
         epochs=int(epochs.group(1)) if epochs else None,
         fields=fields,
         grids=grids,
