@@ -429,3 +429,57 @@ def test_missing_file_turn() -> None:
     output = chat("no/such/report.yaml\n")
 
     assert "error: no/such/report.yaml: file not found" in output
+
+
+def test_question_keeps_rung() -> None:
+    # The question repeats the fix and moves nothing, so "still the same" is
+    # the first report back and gives D wins' second rung.
+    text = REPORT + "\nhow do I add spectral norm to a Conv2d?\n" + STILL
+
+    output = chat(text)
+
+    fixes = fix_lines(output)
+    assert len(fixes) == 2
+    assert fixes[1].startswith(HALVE)
+    assert "Asking about it does not mark it as tried" in output
+
+
+def test_preamble_keeps_samples() -> None:
+    text = (
+        REPORT + "\nok I did that, now D loss is 0.7, 0.75, 0.68 and G loss 1.1, "
+        "1.3, 1.0, and every sample is the same shoe\n"
+    )
+
+    output = chat(text)
+
+    fixes = fix_lines(output)
+    assert fixes[1].startswith(MINIBATCH)
+    assert 'samples "every sample is the same shoe"' in output
+
+
+def test_fixed_after_no_match_closes() -> None:
+    text = (
+        'd_loss_trend: "0.3, 0.2, 0.11"\ng_loss_trend: "5.5, 6, 6"\n\nthat fixed it\n'
+    )
+
+    output = chat(text)
+
+    assert "send_evidence" not in output
+    assert "nothing to triage" in output
+
+
+def test_pasted_report_lists_tried() -> None:
+    text = REPORT + 'fixes_already_tried: ["spectral norm"]\n\n'
+
+    output = chat(text)
+
+    assert fix_lines(output)[0].startswith(HALVE)
+
+
+def test_run_keeps_report_tried_once(tmp_path: Path) -> None:
+    run = RunHistory("listed", tmp_path)
+    text = REPORT + "fixes_already_tried: [spectral_norm]\n\n" + STILL
+
+    chat(text, run=run)
+
+    assert run.read().state.tried == ["spectral_norm", "halve_d_lr"]

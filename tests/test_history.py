@@ -264,3 +264,29 @@ def test_cli_history_reports_damage(
     assert "corrupt-" in captured.err
     assert "1. 2026-01-01T00:00:00+00:00  one" in captured.out
     assert len(list(tmp_path.glob("cifar.jsonl.corrupt-*"))) == 1
+
+
+def test_cli_tried_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "r.yaml"
+    report.write_text(D_WINS_YAML)
+    triage(tmp_path, "--run", "cifar", str(report))
+    capsys.readouterr()
+
+    code = triage(tmp_path, "--run", "cifar", "--tried", "spectral norm")
+
+    assert code == 0
+    assert RunHistory("cifar", tmp_path).read().state.tried == ["spectral_norm"]
+    assert "Halve D's learning rate" in capsys.readouterr().out
+
+
+def test_cli_report_tried_merged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "r.yaml"
+    report.write_text(D_WINS_YAML + "fixes_already_tried: [spectral norm]\n")
+
+    code = triage(tmp_path, "--run", "cifar", "--tried", "spectral_norm", str(report))
+
+    assert code == 0
+    assert RunHistory("cifar", tmp_path).read().state.tried == ["spectral_norm"]
+    assert "Halve D's learning rate" in capsys.readouterr().out

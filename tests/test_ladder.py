@@ -403,3 +403,133 @@ def test_model_repeat_falls_back() -> None:
     assert result.answer.fix == "halve_d_lr"
     assert result.answer.source == "rules"
     assert any("already tried" in note for note in result.notes)
+
+
+def test_how_to_question_keeps_rung() -> None:
+    result = say(start(D_WINS), "how do I add spectral norm to a Conv2d?")
+
+    assert result.answer is None
+    assert result.state.tried == []
+    assert result.state.last_fix == "spectral_norm"
+    assert result.message is not None
+    assert "torch.nn.utils.spectral_norm" in result.message
+
+
+def test_question_then_not_fixed() -> None:
+    asked = say(start(D_WINS), "how do I add spectral norm to a Conv2d?")
+
+    result = say(asked, NOT_FIXED)
+
+    assert result.answer is not None
+    assert result.answer.fix == "halve_d_lr"
+
+
+def test_term_question_marks_nothing() -> None:
+    result = say(start(D_WINS), "what does TTUR mean?")
+
+    assert result.answer is None
+    assert result.state.tried == []
+    assert result.message is not None
+    assert "4e-4" in result.message
+
+
+def test_preamble_then_new_report() -> None:
+    # D 0.68-0.75 is far above 0.1 and G stays near 1.1-1.3, so D no longer
+    # wins; every sample being one shoe is collapse, whose first rung is
+    # minibatch discrimination. spectral_norm was applied, so it is tried.
+    text = (
+        "ok I did that, now D loss is 0.7, 0.75, 0.68 and G loss 1.1, 1.3, "
+        "1.0, and every sample is the same shoe"
+    )
+
+    result = say(start(D_WINS), text)
+
+    assert result.answer is not None
+    assert result.answer.failure == "mode_collapse"
+    assert result.answer.fix == "minibatch_discrimination"
+    assert result.state.tried == ["spectral_norm"]
+    assert 'samples "every sample is the same shoe"' in result.answer.block
+
+
+def test_done_marks_applied_only() -> None:
+    result = say(start(D_WINS), "done")
+
+    assert result.answer is None
+    assert result.state.tried == ["spectral_norm"]
+    assert result.state.last_fix == "spectral_norm"
+
+
+@pytest.mark.parametrize("text", ["that fixed it", "it works now"])
+def test_fixed_after_no_match(text: str) -> None:
+    result = say(start(UNCLEAR), text)
+
+    assert result.answer is None
+    assert result.state.tried == []
+    assert result.message is not None
+    assert "send_evidence" not in result.message
+    assert "nothing to triage" in result.message
+
+
+def test_no_match_never_tried() -> None:
+    result = say(start(UNCLEAR), NOT_FIXED)
+
+    assert "send_evidence" not in result.state.tried
+
+
+def test_report_lists_tried_fix() -> None:
+    mapping = {**D_WINS, "fixes_already_tried": ["spectral norm"]}
+
+    result = start(mapping)
+
+    assert result.answer is not None
+    assert result.answer.fix == "halve_d_lr"
+    assert result.state.tried == ["spectral_norm"]
+
+
+def test_report_and_message_tried_once() -> None:
+    mapping = {**D_WINS, "fixes_already_tried": ["spectral_norm"]}
+
+    result = take_turn(
+        RunState(tried=["spectral_norm"]),
+        read_followup("spectral norm didn't help"),
+        RulesAnswerer(),
+        report=build_report(mapping, "test"),
+        mapping=mapping,
+    )
+
+    assert result.state.tried == ["spectral_norm"]
+
+
+def test_cannot_apply_skips_rung() -> None:
+    result = say(start(D_WINS), "I can't use spectral norm, my D has no conv layers")
+
+    assert result.answer is not None
+    assert result.answer.fix == "halve_d_lr"
+    assert any("cannot be applied" in note for note in result.notes)
+    assert not any("was tried" in note for note in result.notes)
+
+
+def test_no_labels_skips_conditioning() -> None:
+    # With spectral_norm tried, the answers run halve_d_lr, minibatch
+    # discrimination, double_batch, then label_conditioning, the last rung.
+    collapsed = {**D_WINS_COLLAPSED, "fixes_already_tried": ["spectral_norm"]}
+    result = start(collapsed)
+    for _ in range(3):
+        result = say(result, NOT_FIXED)
+
+    after = say(result, "I don't have labels")
+
+    assert result.answer is not None
+    assert result.answer.fix == "label_conditioning"
+    assert after.answer is not None
+    assert after.answer.failure == "no_match"
+    assert "label_conditioning" in after.state.tried
+
+
+def test_thanks_changes_nothing() -> None:
+    first = start(D_WINS)
+
+    result = say(first, "thanks!")
+
+    assert result.answer is None
+    assert result.state == first.state

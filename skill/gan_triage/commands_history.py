@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .commands_triage import report_overrides
+from .commands_triage import report_overrides, resolve_tried_flags
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ def run_triage_turn(args: argparse.Namespace) -> int:
     followup = FollowUp(
         text="",
         outcome="not_fixed" if args.not_fixed else None,
-        named_fixes=tuple(args.tried),
+        named_fixes=tuple(dict.fromkeys(resolve_tried_flags(args.tried))),
         fields=evidence,
     )
     with run.locked() as history:

@@ -2,10 +2,12 @@
 
 Shared by ``gan-triage chat`` and ``gan-triage triage --run``. A turn marks the
 last proposed fix as tried when the user comes back after it (says it did not
-help, says it worked, or sends new loss numbers), adds every fix the message
-names, and triages the report again with all of them excluded, so the next
-rung of the same mode comes up, then the next fitting mode, then no match. A
-fix in ``tried`` is never proposed again, by the rules or by the model.
+help, says it worked, says it was applied, or sends new loss numbers), adds
+every fix the message names and every fix the user cannot apply, and triages
+the report again with all of them excluded, so the next rung of the same mode
+comes up, then the next fitting mode, then no match. A fix in ``tried`` is
+never proposed again, by the rules or by the model. A question or a "thanks"
+changes nothing and gets a short message instead.
 """
 
 from __future__ import annotations
@@ -14,16 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import catalog
-from .followup import FollowUp, find_fixes
+from . import catalog, turn_messages
+from .followup import NO_MATCH, FollowUp, find_fixes
 from .history import AnswerRecord, RunState
 from .report import Report, build_report
 from .rules import Diagnosis, diagnose
 
 if TYPE_CHECKING:
     from .client import ModelClient
-
-NO_MATCH = "no_match"
 
 
 @dataclass
@@ -167,29 +167,43 @@ def take_turn(
     if report is not None and mapping is None:
         raise ValueError("a report passed to take_turn needs its mapping")
     fresh = report is not None or followup.has_losses
+    if not fresh:
+        reply = _reply_without_moving(state, followup)
+        if reply is not None:
+            return TurnResult(state=new, answer=None, message=reply)
 
-    _mark_tried(new, followup, came_back=fresh or followup.outcome is not None)
+    came_back = fresh or followup.outcome is not None or followup.applied
+    _mark_tried(new, followup, came_back=came_back)
+    skipped = _mark_ruled_out(new, state, followup)
+    if skipped:
+        notes.append(turn_messages.ruled_out_note(skipped))
     new.grids.extend(path for path in followup.grids if path not in new.grids)
     if followup.grids:
-        notes.append(_grid_note(followup.grids))
+        notes.append(turn_messages.grid_note(followup.grids))
 
     if followup.outcome == "fixed" and not fresh and not followup.has_evidence:
         return TurnResult(
             state=new,
             answer=None,
             outcome="fixed",
-            message=_fixed_message(state),
+            message=turn_messages.fixed_message(state),
             notes=notes,
         )
+    if _only_applied(followup, fresh):
+        message = turn_messages.applied_message(state)
+        return TurnResult(state=new, answer=None, message=message, notes=notes)
 
     if report is None:
         mapping = _next_mapping(state, followup)
         if mapping is None:
-            return TurnResult(
-                state=new, answer=None, message=_unread_message(state), notes=notes
-            )
+            message = turn_messages.unread_message(state)
+            return TurnResult(state=new, answer=None, message=message, notes=notes)
         report = build_report(mapping, "message" if fresh else "last report")
     assert mapping is not None
+    # Fixes the report lists as tried before this run's history began join
+    # the run's own list, once each.
+    for fix in report.fixes_already_tried:
+        _add(new.tried, fix)
     answer = answerer.answer(report, new.tried)
     notes.extend(answer.notes)
     notes.extend(_ladder_notes(state, new, answer, fresh, followup))
@@ -198,6 +212,40 @@ def take_turn(
     new.last_failure = answer.failure
     new.last_fix = answer.fix if answer.fix is not None else answer.fix_text
     return TurnResult(state=new, answer=answer, outcome=followup.outcome, notes=notes)
+
+
+def _reply_without_moving(state: RunState, followup: FollowUp) -> str | None:
+    """Return the reply to a question or a "thanks", which change nothing."""
+    if followup.only_asks:
+        return turn_messages.question_message(state, followup)
+    if followup.acknowledged:
+        return turn_messages.acknowledgement_message(state)
+    return None
+
+
+def _only_applied(followup: FollowUp, fresh: bool) -> bool:
+    """True for "done" or "ok I did that" with no outcome, evidence or fixes named."""
+    return (
+        followup.applied
+        and not fresh
+        and followup.outcome is None
+        and not followup.has_evidence
+        and not followup.named_fixes
+        and not followup.ruled_out
+        and not followup.ruled_out_last
+    )
+
+
+def _mark_ruled_out(new: RunState, before: RunState, followup: FollowUp) -> list[str]:
+    """Exclude the fixes the user cannot apply; return the ones newly excluded."""
+    slugs = list(followup.ruled_out)
+    last = before.last_fix
+    if followup.ruled_out_last and last and before.last_failure != NO_MATCH:
+        slugs.append(last)
+    skipped = [slug for slug in dict.fromkeys(slugs) if slug not in new.tried]
+    for slug in skipped:
+        new.tried.append(slug)
+    return skipped
 
 
 def _mark_tried(state: RunState, followup: FollowUp, came_back: bool) -> None:
@@ -231,6 +279,8 @@ def _next_mapping(state: RunState, followup: FollowUp) -> dict[str, Any] | None:
         return {**state.report, **followup.fields}
     if followup.outcome or followup.named_fixes or followup.grids:
         return dict(state.report)
+    if followup.ruled_out or followup.ruled_out_last:
+        return dict(state.report)
     return None
 
 
@@ -258,9 +308,12 @@ def _ladder_notes(
     rung = _rung(answer)
     moved_on = before.last_fix is not None and before.last_fix in after.tried
     if answer.failure == last and moved_on and rung is not None:
+        # A fix the user cannot apply already has its own note.
+        skipped = followup.ruled_out_last or before.last_fix in followup.ruled_out
+        why = "" if skipped else f"{before.last_fix} was tried, so "
         notes.append(
-            f"{before.last_fix} was tried, so this is rung {rung[0]} of {rung[1]} "
-            f"on the ladder for {answer.failure_name}"
+            f"{why}this is rung {rung[0]} of {rung[1]} on the ladder for "
+            f"{answer.failure_name}"
         )
     if answer.failure == NO_MATCH:
         notes.extend(_no_match_notes(before, after, answer, followup))
@@ -306,33 +359,3 @@ def _no_match_notes(
 def _name(slug: str | None) -> str:
     mode = catalog.MODES.get(slug) if slug else None  # type: ignore[call-overload]
     return mode.name if mode is not None else str(slug)
-
-
-def _grid_note(paths: Sequence[str]) -> str:
-    shown = ", ".join(paths)
-    return (
-        f"sample grid recorded ({shown}); gan-triage cannot look at images, so "
-        "describe what the grid shows in words, e.g. 'samples: every image is "
-        "the same grey blob'"
-    )
-
-
-def _fixed_message(state: RunState) -> str:
-    fix = f" ({state.last_fix})" if state.last_fix else ""
-    return (
-        f"Good: the last fix{fix} is recorded as having worked. Send new numbers "
-        "if another problem shows up."
-    )
-
-
-def _unread_message(state: RunState) -> str:
-    if state.report is None:
-        return (
-            "No report yet: paste a report (YAML with d_loss_trend, g_loss_trend "
-            "and sample_notes), a log file path, or describe the losses."
-        )
-    return (
-        "I could not read that as a report or an outcome. Say whether the last "
-        "fix helped (e.g. 'still the same after 10 epochs'), name the fix you "
-        "tried, or paste new numbers."
-    )
