@@ -44,14 +44,27 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class Raw:
+    """A response sent byte for byte, for bodies the real API never sends.
+
+    The default is an HTTP 200 that claims JSON, as a broken proxy or a
+    misconfigured ANTHROPIC_BASE_URL might return.
+    """
+
+    body: bytes
+    status: int = 200
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
 class Delay:
     """Wait ``seconds`` before sending ``then``: long enough to time a client out."""
 
     seconds: float
-    then: Reply | Failure
+    then: Reply | Failure | Raw
 
 
-Scripted = Reply | Failure | Delay
+Scripted = Reply | Failure | Raw | Delay
 
 
 @dataclass
@@ -92,7 +105,13 @@ class FakeMessagesAPI:
         self._ids = itertools.count(1)
         self._cached_systems: set[str] = set()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # serve_forever checks for shutdown every poll_interval seconds (0.5 by
+        # default), so a short one keeps each test's teardown quick.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
@@ -108,13 +127,15 @@ class FakeMessagesAPI:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def next_response(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def next_response(self, body: dict[str, Any]) -> tuple[int, dict[str, Any] | Raw]:
         with self._lock:
             index = min(len(self.requests) - 1, len(self.script) - 1)
             scripted = self.script[index]
         if isinstance(scripted, Delay):
             time.sleep(scripted.seconds)
             scripted = scripted.then
+        if isinstance(scripted, Raw):
+            return scripted.status, scripted
         if isinstance(scripted, Failure):
             error = {"type": scripted.error_type, "message": scripted.message}
             return scripted.status, {"type": "error", "error": error}
@@ -162,11 +183,17 @@ class FakeMessagesAPI:
                 status, payload = api.next_response(body)
                 self._send(status, payload)
 
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
+            def _send(self, status: int, payload: dict[str, Any] | Raw) -> None:
+                if isinstance(payload, Raw):
+                    data, content_type = payload.body, payload.content_type
+                else:
+                    data, content_type = (
+                        json.dumps(payload).encode(),
+                        "application/json",
+                    )
                 accepts_gzip = "gzip" in self.headers.get("accept-encoding", "")
                 self.send_response(status)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", content_type)
                 self.send_header("request-id", "req_fake")
                 if status in (429, 529):
                     # The SDK waits as long as retry-after-ms says before its
