@@ -150,7 +150,7 @@ def test_missing_file_exits_2(
 
 
 def test_directory_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(capsys, str(tmp_path / "."), "--text", "x")
+    code, _, err = run(capsys, str(tmp_path / "."))
 
     assert code == 2
     assert "is a directory" in err
@@ -340,3 +340,13 @@ def test_loose_values_are_noted(
     assert code == 0
     assert "loss_type 'vanilla' read as bce-sum" in err
     assert "d_accuracy_on_real 1.5 read as 1.5%" in err
+
+
+def test_two_reports_at_once_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    both = run(capsys, "--text", "D loss 0.1", "--d-loss", "0.2", "--g-loss", "3")
+    file_and_text = run(capsys, str(EXAMPLES / "d_wins.yaml"), "--text", "D loss 0.1")
+
+    assert both[0] == 2
+    assert "give the report one way only" in both[2]
+    assert file_and_text[0] == 2
+    assert "a report file and --text" in file_and_text[2]

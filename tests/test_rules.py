@@ -234,3 +234,28 @@ def test_vanishing_skips_loss_already_in_place() -> None:
     assert positive.fix_slug == "spectral_norm"
     assert saturating.failure == "vanishing_gradient"
     assert saturating.fix_slug == "non_saturating_loss"
+
+
+def test_single_values_at_chance_are_equilibrium() -> None:
+    # One value each gives no movement to judge, so the bands alone decide.
+    verdict = triage("1.386", "0.693", "samples look good")
+
+    assert verdict == "equilibrium"
+
+
+def test_both_losses_exactly_zero_are_frozen() -> None:
+    verdict = triage("0.0000, 0.0000, 0.0000", "0.0000, 0.0000, 0.0000", "black")
+
+    assert verdict == "frozen"
+
+
+def test_noise_samples_rule_out_collapse() -> None:
+    # D 0.7 and G 1.2 wobble inside the collapse band, but samples described
+    # as noise are not a handful of outputs.
+    numbers = ("0.7, 0.75, 0.68, 0.74, 0.69", "1.2, 1.1, 1.3, 1.15, 1.25")
+
+    noise = triage(*numbers, "pure static noise")
+    same = triage(*numbers, "all generated digits look the same")
+
+    assert noise == "no_match"
+    assert same == "mode_collapse"

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from .catalog import MODES, PRECEDENCE, SCALES
+from .catalog import MODES, PRECEDENCE, SCALES, Retry
 
 
 def register(subparsers: Any) -> None:
@@ -35,10 +35,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  symptom: {symptom}")
         for rung, fix in enumerate(mode.fixes, start=1):
             print(f"  fix {rung}:   {fix.text}")
-        print(
-            f"  retry:   {mode.retry.base} epochs (or {mode.retry.fraction:.0%} of "
-            f"the epochs trained, at most {mode.retry.cap})"
-        )
+        print(f"  retry:   {_retry_advice(mode.retry)}")
         print()
     print("Loss scales:")
     for scale in SCALES.values():
@@ -47,6 +44,16 @@ def run(args: argparse.Namespace) -> int:
             f"            at chance: {scale.at_chance}; D winning: {scale.when_d_wins}"
         )
     return 0
+
+
+def _retry_advice(retry: Retry) -> str:
+    unit = "epoch" if retry.base == 1 else "epochs"
+    advice = f"{retry.base} {unit}"
+    if retry.fraction > 0:
+        advice += (
+            f" (or {retry.fraction:.0%} of the epochs trained, at most {retry.cap})"
+        )
+    return advice
 
 
 def catalog_payload() -> dict[str, Any]:

@@ -208,6 +208,7 @@ def diagnosis_payload(diagnosis: Any, report: Report, source: str) -> dict[str, 
 def load_input(args: argparse.Namespace) -> Report:
     """Build the report from a file, a log, stdin, --text or the loss flags."""
     overrides = report_overrides(args)
+    _reject_two_reports(args)
     if args.input and args.input != "-":
         path = Path(args.input)
         if _is_log(path):
@@ -244,6 +245,28 @@ def load_input(args: argparse.Namespace) -> Report:
         "g_loss_trend": args.g_loss or "not reported",
     }
     return build_report({**mapping, **overrides}, "flags")
+
+
+def _reject_two_reports(args: argparse.Namespace) -> None:
+    """Refuse a file, --text and --d-loss/--g-loss given together.
+
+    Each is a whole report; silently using one would drop what the user typed
+    in the others.
+    """
+    sources = [
+        name
+        for name, given in (
+            ("a report file", bool(args.input)),
+            ("--text", args.text is not None),
+            ("--d-loss/--g-loss", args.d_loss is not None or args.g_loss is not None),
+        )
+        if given
+    ]
+    if len(sources) > 1:
+        raise InputError(
+            f"got {' and '.join(sources)}; give the report one way only (use "
+            "--samples, --loss-type and the other flags to add to a report)"
+        )
 
 
 def _is_log(path: Path) -> bool:

@@ -160,7 +160,9 @@ def infer_scale(report: Report) -> tuple[LossType, bool, str | None]:
         return "wgan", False, "loss type inferred as WGAN: D's loss is negative"
     if g_values and all(v <= 0 for v in g_values):
         d_level = report.d.level
-        if d_level is not None and d_level < 0.2 and max(g_values) > -0.05:
+        # Strictly below 0: a G loss of exactly 0 is a stalled run, not the
+        # saturating loss at work.
+        if d_level is not None and d_level < 0.2 and -0.05 < max(g_values) < 0:
             return (
                 "bce-sum",
                 True,
@@ -265,8 +267,7 @@ def _read_loss(
         static=static,
         swings=_swings(trend, values, floor),
         wobbles=not static
-        and _reversals(values) >= 2
-        or trend.direction == "oscillating",
+        and (_reversals(values) >= 2 or trend.direction == "oscillating"),
         exact=trend.exact_constant,
         values=tuple(values),
     )

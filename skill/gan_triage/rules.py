@@ -111,9 +111,12 @@ def _check_frozen(r: Reading) -> Check:
     # beside a G that does not move either means nothing is learning.
     both = r.d.exact and r.g.static and r.d.known and r.g.known
     g_zero = r.g.exact and r.g.level == 0.0
+    # Both losses exactly 0 cannot happen in a live game: D's loss needs
+    # D(G(z)) near 0 while G's needs it near 1.
+    d_zero = r.d.exact and r.d.level == 0.0
     if both and d_dead:
         check.add("matched", "D's loss holds exactly one value and G's is still")
-    elif g_zero and d_dead:
+    elif g_zero and (d_dead or d_zero):
         check.add("matched", "G's loss is exactly 0 at every step")
     else:
         check.add("missed", "losses are not stuck at exact constants away from D=0")
@@ -240,6 +243,9 @@ def _check_mode_collapse(r: Reading, strict: bool) -> Check:
     check = Check()
     scale = r.scale
     samples = _sample_symptom(check, r, good_misses=True, cue="collapse")
+    if samples == "unknown" and r.samples.described:
+        # Samples described as noise or flicker are not a handful of outputs.
+        samples = "missed"
     d_state: State = "unknown"
     g_state: State = "unknown"
     if scale.collapse_d is not None and scale.collapse_g_max is not None:
@@ -282,11 +288,11 @@ def _check_equilibrium(r: Reading) -> Check:
         g_ok = check.add(_steady_state(r.g), "g_loss neither trends nor swings")
     else:
         (d_low, d_high), (g_low, g_high) = scale.equilibrium_d, scale.equilibrium_g
-        d_state = _compare(r.d.level, lambda d: d_low <= d <= d_high and r.d.static)
+        d_state = _compare(r.d.level, lambda d: d_low <= d <= d_high and _still(r.d))
         d_ok = check.add(
             d_state, f"d_loss {_fmt(r.d.level)} static in {d_low:g}-{d_high:g}"
         )
-        g_state = _compare(r.g.level, lambda g: g_low <= g <= g_high and r.g.static)
+        g_state = _compare(r.g.level, lambda g: g_low <= g <= g_high and _still(r.g))
         g_ok = check.add(
             g_state, f"g_loss {_fmt(r.g.level)} static in {g_low:g}-{g_high:g}"
         )
@@ -304,6 +310,13 @@ def _check_equilibrium(r: Reading) -> Check:
     if samples == "matched" and chance is True and not bad:
         check.fits = True
     return check
+
+
+def _still(loss: LossReading) -> bool:
+    """True when a loss is static, or when one value gives no movement at all."""
+    if loss.static:
+        return True
+    return len(loss.values) < 2 and loss.direction == "unknown"
 
 
 def _steady_state(loss: LossReading) -> State:

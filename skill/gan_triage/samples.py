@@ -23,8 +23,8 @@ COLLAPSE_CUES = (
     r"(?:the )?same (?:digit|image|output|face|picture|sample|shape|pattern|thing)",
     # "every sample is the same grey blob", but not "look the same as theirs",
     # which compares with someone else's results.
-    r"(?:all|every \w+|they|samples|outputs|images|results)\s+(?:look|are|is|seem)"
-    r"\s+(?:\w+\s+)?(?:the\s+)?same\b(?!\s+as\b)",
+    r"(?:all|every|they|samples|outputs|images|results)(?:\s+\w+){0,2}"
+    r"\s+(?:look|are|is|seem)\s+(?:\w+\s+)?(?:the\s+)?same\b(?!\s+as\b)",
     r"\bsame\b(?!\s+as\b)\s+(?:\w+\s+){0,3}(?:every|regardless|whatever|each)\b",
     r"handful",
     r"one or two",
