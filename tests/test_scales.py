@@ -202,7 +202,7 @@ def test_scores_in_trend_read_as_outputs() -> None:
     # them, so D wins on any loss even with G's hinge loss unread.
     report = build_report(
         {
-            "d_loss_trend": "D loss 1.9; scores/real mean 5.5 and scores/fake mean -4.5",
+            "d_loss_trend": "D 1.9; scores/real mean 5.5 and scores/fake mean -4.5",
             "g_loss_trend": "not reported",
         },
         "test",
