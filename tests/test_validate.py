@@ -557,3 +557,18 @@ def test_invented_accuracy_rejected() -> None:
     findings = validate_reply(reply(evidence=evidence), report("accuracies"))
 
     assert [finding.text for finding in findings] == ["98"]
+
+
+def test_fix_from_another_ladder() -> None:
+    # Minibatch discrimination treats mode collapse; it is no rung of the
+    # D-wins ladder (spectral norm, then halving D's learning rate).
+    wrong = validate_reply(
+        reply(fix="Add minibatch discrimination to D."), report("d_wins")
+    )
+    own_words = validate_reply(
+        reply(fix="Make D weaker with a spectral-normalized critic head."),
+        report("d_wins"),
+    )
+
+    assert "fix_matches_mode" in rules(wrong)
+    assert "fix_matches_mode" not in rules(own_words)

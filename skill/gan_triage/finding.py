@@ -11,6 +11,7 @@ RULE_IDS = (
     "verbatim_numbers",
     "samples_quoted",
     "one_fix",
+    "fix_matches_mode",
     "train_longer",
     "retry_epochs",
     "no_match_items",

@@ -65,10 +65,32 @@ def _check_block_values(
     fix = block.get("fix")
     if fix is not None and fix.value:
         findings.extend(check_fix_field(fix))
+        if mode is not None:
+            findings.extend(_check_fix_mode(fix.value, mode))
     retry = block.get("retry")
     if retry is not None and retry.value:
         findings.extend(_check_retry(retry.value, mode, report))
     return mode
+
+
+def _check_fix_mode(fix: str, mode: Mode) -> list[Finding]:
+    """Flag a fix that names another mode's remedy and none of this mode's.
+
+    A fix in the model's own words that names no catalog fix passes: only a
+    recognisable remedy from the wrong ladder is an error.
+    """
+    from .followup import find_fixes
+
+    named = find_fixes(fix)
+    own = {ladder_fix.slug for ladder_fix in mode.fixes}
+    if not named or own.intersection(named):
+        return []
+    ladder = "; ".join(ladder_fix.text for ladder_fix in mode.fixes)
+    message = (
+        f"fix names {', '.join(named)}, which is not on the ladder of "
+        f"{mode.name!r}. Give the first untried rung of that mode's ladder: {ladder}"
+    )
+    return [Finding(rule="fix_matches_mode", text=fix, message=message)]
 
 
 def _check_one_block(blocks: list[FoundBlock]) -> list[Finding]:
