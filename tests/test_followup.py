@@ -272,3 +272,25 @@ def test_thanks_acknowledged(text: str) -> None:
 
 def test_report_is_not_thanks() -> None:
     assert not read_followup("thanks, still the same after 10 epochs").acknowledged
+
+
+def test_better_samples_are_outcome() -> None:
+    followup = read_followup("the samples look better now")
+
+    assert followup.outcome == "fixed"
+    assert "sample_notes" not in followup.fields
+
+
+def test_still_training_is_pending() -> None:
+    followup = read_followup("not yet, still training")
+
+    assert followup.outcome is None
+    assert followup.not_applied
+
+
+def test_not_yet_better_not_fixed() -> None:
+    assert read_followup("not yet better after 10 epochs").outcome == "not_fixed"
+
+
+def test_will_do_acknowledged() -> None:
+    assert read_followup("ok, will do").acknowledged

@@ -533,3 +533,19 @@ def test_thanks_changes_nothing() -> None:
 
     assert result.answer is None
     assert result.state == first.state
+
+
+def test_still_training_keeps_rung() -> None:
+    result = say(start(D_WINS), "not yet, still training")
+
+    assert result.answer is None
+    assert result.state.tried == []
+    assert result.state.last_fix == "spectral_norm"
+
+
+def test_better_samples_close_thread() -> None:
+    result = say(start(D_WINS), "the samples look better now")
+
+    assert result.answer is None
+    assert result.outcome == "fixed"
+    assert result.state.tried == ["spectral_norm"]

@@ -51,7 +51,9 @@ Paste a training report, give a file path, or reply in plain words.
              line; a blank line ends it
   file       the path of a report (.yaml, .json, .txt) or a training log
   follow-up  "still the same after 10 epochs", "spectral norm didn't change
-             anything", "that fixed it"
+             anything", "that fixed it", "ok I did that, now D loss is ..."
+  question   "how do I add spectral norm?" repeats the fix it is about and
+             marks nothing as tried
   evidence   after a no match: "d_accuracy_on_real 0.98, d_accuracy_on_fake
              0.97, samples: every image is the same blob", or a grid path
              (recorded only, because gan-triage cannot look at images)

@@ -35,7 +35,7 @@ NOT_FIXED = re.compile(
     r"(?:help|work|change|fix|do anything|make (?:a|any) difference|improve)"
     r"|\bno (?:change|difference|improvement|effect|luck|better)\b"
     r"|\bnothing (?:changed|happened|helped)\b|\b(?:did|does|do) nothing\b"
-    r"|\bunchanged\b|\bnot (?:fixed|helping|working|better)\b"
+    r"|\bunchanged\b|\bnot (?:yet )?(?:fixed|helping|working|better)\b"
     r"|\b(?:got|gets|getting|is|looks|became) worse\b|\bmade it worse\b"
     r"|\bsame (?:as before|problem|thing|picture|numbers|pattern)\b",
     re.IGNORECASE,
@@ -45,6 +45,8 @@ FIXED = re.compile(
     r"|\b(?:it|that|this)\s+(?:worked|helped|did it|did the trick)\b"
     r"|\b(?:works|working|training well|trains well|converging) now\b"
     r"|\b(?:looks|is|are) (?:much |a lot )?better now\b"
+    r"|\b(?:samples?|images|outputs|results?)\s+(?:look|looks|are|is|seem|seems)\s+"
+    r"(?:much\s+|a\s+lot\s+|way\s+)?(?:better|fine|good|great|varied)(?:\s+now)?\b"
     r"|\bproblem (?:is )?gone\b",
     re.IGNORECASE,
 )
@@ -52,6 +54,12 @@ FIXED = re.compile(
 NOT_APPLIED = re.compile(
     r"\b(?:haven'?t|have not|didn'?t|did not|not|never)\s+(?:yet\s+)?"
     r"(?:tried|try|applied|apply|used|use|added|add|done|made)\b",
+    re.IGNORECASE,
+)
+# The user is still waiting for the fix to show: nothing to report yet.
+PENDING = re.compile(
+    r"\bnot\s+yet\b(?!\s+(?:better|fixed|working|improved|helping))|\bstill\s+(?:training|running|waiting)\b"
+    r"|\b(?:haven'?t|have\s+not|not)\s+finished\b|\bwaiting\s+for\b",
     re.IGNORECASE,
 )
 EPOCHS = re.compile(
@@ -282,6 +290,9 @@ def _reports_nothing(question: str) -> bool:
 
 
 def _outcome(text: str) -> Outcome | None:
+    # "Not yet, still training" has no outcome: its "still" is about waiting.
+    if PENDING.search(text):
+        return None
     if NOT_FIXED.search(text):
         return "not_fixed"
     if FIXED.search(text):
@@ -360,6 +371,11 @@ def read_followup(text: str) -> FollowUp:
     asked = [slug for question in questions for slug in find_fixes(question)]
 
     fields = {**_prose_losses(body), **read_evidence(body)}
+    # "The samples look better now" reports the outcome; it is no new
+    # description to triage when it is all the message says about samples.
+    notes = str(fields.get("sample_notes", ""))
+    if not _prose_losses(body) and notes and FIXED.search(notes):
+        del fields["sample_notes"]
     attempts = _attempts(statements)
     epochs = EPOCHS.search(statements)
     grids = tuple(dict.fromkeys(match.group(1) for match in IMAGE_PATH.finditer(body)))
@@ -367,7 +383,7 @@ def read_followup(text: str) -> FollowUp:
         text=text,
         outcome=_outcome(statements),
         named_fixes=tuple(attempts.tried),
-        not_applied=attempts.not_applied,
+        not_applied=attempts.not_applied or bool(PENDING.search(statements)),
         applied=applied,
         questions=questions,
         asked_fixes=tuple(dict.fromkeys(asked)),

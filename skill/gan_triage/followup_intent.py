@@ -58,7 +58,7 @@ RULED_OUT_BY = (
 ACKNOWLEDGEMENT = re.compile(
     r"^\s*(?:ok(?:ay)?|great|cool|nice|perfect|got\s+it|thanks?|thank\s+you|thx"
     r"|cheers|will\s+do)(?:[\s,.!]+(?:thanks?|thank\s+you|a\s+lot|so\s+much"
-    r"|very\s+much|i'?ll\s+try\s+(?:it|that)))*[\s,.!]*$",
+    r"|very\s+much|will\s+do|i'?ll\s+try\s+(?:it|that)))*[\s,.!]*$",
     re.IGNORECASE,
 )
 

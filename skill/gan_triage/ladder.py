@@ -220,7 +220,21 @@ def _reply_without_moving(state: RunState, followup: FollowUp) -> str | None:
         return turn_messages.question_message(state, followup)
     if followup.acknowledged:
         return turn_messages.acknowledgement_message(state)
+    if followup.not_applied and _reports_nothing_else(followup):
+        return turn_messages.pending_message(state)
     return None
+
+
+def _reports_nothing_else(followup: FollowUp) -> bool:
+    """True when the message states no outcome, fix, evidence or grid."""
+    return not (
+        followup.outcome
+        or followup.named_fixes
+        or followup.ruled_out
+        or followup.ruled_out_last
+        or followup.fields
+        or followup.grids
+    )
 
 
 def _only_applied(followup: FollowUp, fresh: bool) -> bool:
@@ -344,7 +358,7 @@ def _no_match_notes(
         names = " and ".join(c.name for c in fitting)
         ladders = "ladder" if len(fitting) == 1 else "ladders"
         return [
-            f"every fix on the {ladders} for {names} has been tried "
+            f"every fix on the {ladders} for {names} has been tried or ruled out "
             f"({', '.join(after.tried)}); the three items can show a cause the "
             "losses do not"
         ]

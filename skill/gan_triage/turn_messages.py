@@ -3,7 +3,7 @@
 A turn returns a message without a new block when the user's message moves
 nothing on the fix ladder: a question, "done", "thanks", "that fixed it", or
 text that cannot be read. These messages name the current fix, so the user
-knows where the run stands.
+sees which fix the run is on.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def question_message(state: RunState, followup: FollowUp) -> str:
 def _other_fix_message(state: RunState, slug: str) -> str:
     mode, fix = find_fix(slug) or (None, None)
     described = fix.text if fix is not None else slug
-    where = f" It is on the ladder for {mode.name}." if mode is not None else ""
+    where = f", on the ladder for {mode.name}" if mode is not None else ""
     if slug in state.tried:
         status = f"{slug} is already recorded as tried, so it will not come up again."
     else:
@@ -72,7 +72,7 @@ def _other_fix_message(state: RunState, slug: str) -> str:
     then = (
         f" The current fix is still: {fix_text(current)}" if current is not None else ""
     )
-    return f"{slug}: {described}{where} {status}{then}"
+    return f"The {slug} fix{where}: {described} {status}{then}"
 
 
 def applied_message(state: RunState) -> str:
@@ -86,12 +86,22 @@ def applied_message(state: RunState) -> str:
     )
 
 
+def pending_message(state: RunState) -> str:
+    """Return the reply to "not yet" or "I haven't tried it yet"."""
+    if state.last_fix is None or state.last_failure == NO_MATCH:
+        return acknowledgement_message(state)
+    return (
+        f"OK: {state.last_fix} is not marked as tried. Once it has run for the "
+        "retry wait, send the new numbers or say whether it helped."
+    )
+
+
 def acknowledgement_message(state: RunState) -> str:
     """Return the reply to "thanks" or "ok", which change nothing."""
     if state.last_fix is None or state.last_failure == NO_MATCH:
-        return "You're welcome. Paste new numbers whenever you have them."
+        return "Noted. Paste new numbers whenever you have them."
     return (
-        f"You're welcome. After applying {state.last_fix} and training for the "
+        f"Noted. After applying {state.last_fix} and training for the "
         "retry wait, send the new numbers or say whether it helped."
     )
 
