@@ -345,3 +345,10 @@ def test_cli_skill_needs_action() -> None:
     from gan_triage.cli import main
 
     assert main(["skill"]) == 2
+
+
+def test_default_path_outside_checkout(tmp_path: Path) -> None:
+    from gan_triage.errors import InputError
+
+    with pytest.raises(InputError, match="not inside a gan-triage checkout"):
+        commands_skill.default_skill_path(tmp_path)

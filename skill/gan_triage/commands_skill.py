@@ -4,7 +4,8 @@ SKILL.md is generated from ``prompts/SKILL.md.j2`` and the catalog, so it is
 never edited by hand. Without ``--output`` or ``--path``, the commands use the
 SKILL.md beside the nearest ``pyproject.toml`` of gan-triage at or above the
 current directory, which is the repository root when run from anywhere inside
-the checkout. Outside a checkout they use ``SKILL.md`` in the current directory.
+the checkout. Outside a checkout they exit 2 and ask for an explicit path, so
+that a render never leaves a stray SKILL.md behind.
 """
 
 from __future__ import annotations
@@ -31,7 +32,11 @@ def default_skill_path(start: Path | None = None) -> Path:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and PROJECT_MARKER in pyproject.read_text("utf-8"):
             return folder / "SKILL.md"
-    return start_dir / "SKILL.md"
+    raise InputError(
+        f"{start_dir}: not inside a gan-triage checkout (no pyproject.toml of "
+        "gan-triage here or above); run from the checkout, or pass the file with "
+        "--path (check) or --output (render)"
+    )
 
 
 def register(subparsers: Any) -> None:
