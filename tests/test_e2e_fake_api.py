@@ -139,7 +139,8 @@ def test_reask_then_good(runs: dict[str, Run]) -> None:
     assert run.returncode == 0, run.stderr
     payload = json.loads(run.stdout)
     assert payload["source"] == "model_after_reask"
-    assert payload["attempts"] == 2
+    assert payload["model_calls"] == 2
+    assert payload["http_requests"] == 2
     assert payload["failure"] == "d_wins"
     assert "after one re-ask" in run.stderr
 
@@ -165,6 +166,8 @@ def test_overloaded_falls_back(runs: dict[str, Run]) -> None:
     assert payload["failure_name"] == "D wins completely"
     # The first try plus the SDK's two retries of a 529.
     assert len(run.requests) == 3
+    assert payload["model_calls"] == 1
+    assert payload["http_requests"] == 3
 
 
 def test_overloaded_block_printed(runs: dict[str, Run]) -> None:

@@ -76,7 +76,7 @@ def test_reask_recorded(tmp_path: Path) -> None:
         json.loads, (tmp_path / "live" / "cases.jsonl").read_text().splitlines()
     )
     assert record["source"] == "model_after_reask"
-    assert record["attempts"] == 2
+    assert record["model_calls"] == 2
     assert record["replies"] == [TWO_FIXES, COMPLIANT]
     assert record["first_reply_rules"] == ["one_fix"]
 

@@ -131,7 +131,7 @@ def test_good_reply_used() -> None:
 
     assert outcome.source == "model"
     assert outcome.text == GOOD
-    assert outcome.attempts == 1
+    assert outcome.model_calls == 1
     assert outcome.fallback_reason is None
     assert outcome.rules_failure is None
     assert len(client.calls) == 1
@@ -174,7 +174,7 @@ def test_bad_then_good(bad: str) -> None:
     outcome, client, report = triage([reply(bad), reply(GOOD)])
 
     assert outcome.source == "model_after_reask"
-    assert outcome.attempts == 2
+    assert outcome.model_calls == 2
     assert outcome.text == GOOD
     assert validate_reply(outcome.text, report) == []
     _, messages = client.calls[1]
@@ -207,7 +207,7 @@ def test_bad_twice_falls_back() -> None:
     outcome, client, report = triage([reply(TRAIN_LONGER), reply(ALTERNATIVE)])
 
     assert outcome.source == "rules"
-    assert outcome.attempts == 2
+    assert outcome.model_calls == 2
     assert len(client.calls) == 2
     assert outcome.fallback_reason is not None
     assert outcome.fallback_reason.startswith("validation failed twice: ")
@@ -234,7 +234,7 @@ def test_api_fault_falls_back(error: ModelAPIError, reason: str) -> None:
 
     assert outcome.source == "rules"
     assert outcome.fallback_reason == reason
-    assert outcome.attempts == 1
+    assert outcome.model_calls == 1
     assert len(client.calls) == 1
     assert outcome.block.failure == "D wins completely"
     assert validate_reply(outcome.text, report) == []
@@ -247,7 +247,7 @@ def test_fault_on_reask_falls_back() -> None:
 
     assert outcome.source == "rules"
     assert outcome.fallback_reason == "overloaded (529)"
-    assert outcome.attempts == 2
+    assert outcome.model_calls == 2
     assert validate_reply(outcome.text, report) == []
 
 
@@ -377,3 +377,15 @@ def test_no_credentials_falls_back(
     assert outcome.source == "rules"
     assert outcome.fallback_reason == "no credentials found"
     assert validate_reply(outcome.text, report) == []
+
+
+def test_http_requests_summed() -> None:
+    # The first call took 3 requests (two SDK retries), the re-ask failed after 2.
+    first = ModelReply(TRAIN_LONGER, "end_turn", http_requests=3)
+    overloaded = ModelStatusError("overloaded", 529, http_requests=2)
+
+    outcome, _, _ = triage([first, overloaded])
+
+    assert outcome.source == "rules"
+    assert outcome.model_calls == 2
+    assert outcome.http_requests == 5

@@ -2,7 +2,9 @@
 
 ``gan-triage eval --backend rules --out DIR`` runs every case and writes the
 per-trial log, the summary and the markdown report to DIR; with ``--baseline``
-it exits 1 when accuracy falls below the committed figures.
+it exits 1 when accuracy falls below the committed figures. A model run
+(``anthropic`` or ``replay``) in which the rule engine answered every trial
+still writes DIR, but exits 1: it measured the rule engine, not the model.
 ``gan-triage eval compare A B`` prints two runs side by side.
 """
 
@@ -22,6 +24,9 @@ EPILOG = """examples:
   gan-triage eval --backend replay --cache evals-cache --out runs/replay
   gan-triage eval --backend replies --replies agent.jsonl --out runs/agent
   gan-triage eval compare runs/rules runs/model
+
+exit status: 0 done; 1 accuracy below --baseline, or a model run in which the
+model's reply was used for no trial; 2 invalid input or usage.
 """
 
 
@@ -167,21 +172,36 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"gan-triage: note: re-ask rate {summary['reask_rate']:.1%}, fallback "
             f"rate {summary['fallback_rate']:.1%} over {summary['model_trials']} "
-            "model trials",
+            f"model trials ({summary['http_requests']} HTTP requests)",
             file=sys.stderr,
         )
+    no_model_answers = summary["model_trials"] and not summary["model_answered"]
+    if no_model_answers:
+        _warn_all_fell_back(summary)
     if summary["errors"]:
         print(
             f"gan-triage: note: {summary['errors']} trials ended in an error; "
             f"see the error field in {args.out / 'cases.jsonl'}",
             file=sys.stderr,
         )
-    if baseline is None:
-        return 0
-    failures = gate_failures(summary, baseline)
+    failures = [] if baseline is None else gate_failures(summary, baseline)
     for failure in failures:
         print(f"gan-triage: eval gate failed: {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    return 1 if failures or no_model_answers else 0
+
+
+def _warn_all_fell_back(summary: dict[str, Any]) -> None:
+    reasons = ", ".join(
+        f"{reason} x{count}"
+        for reason, count in sorted(summary["fallback_reasons"].items())
+    )
+    print(
+        f"gan-triage: error: the model answered none of the "
+        f"{summary['model_trials']} trials; the rule engine answered every one "
+        f"(fallback rate 100%; reasons: {reasons or 'none recorded'}). The "
+        "final answer accuracy measures the rule engine, not the model.",
+        file=sys.stderr,
+    )
 
 
 def _note_unknown_replies(backend: Any, cases: list[Any]) -> None:

@@ -55,7 +55,9 @@ class ModelOutcome:
     ``rules_failure`` is the rule engine's mode slug when the model named a
     different mode, kept as a second opinion. ``findings`` lists the rule ids
     of the last failed validation, and ``last_reply`` the last model reply that
-    was not used.
+    was not used. ``model_calls`` counts the loop's calls to the model (the
+    first and any re-ask); ``http_requests`` counts the HTTP requests behind
+    them, which is higher when the SDK retried a call.
     """
 
     text: str
@@ -65,7 +67,8 @@ class ModelOutcome:
     diagnosis: Diagnosis
     fallback_reason: str | None = None
     rules_failure: str | None = None
-    attempts: int = 0
+    model_calls: int = 0
+    http_requests: int = 0
     usage: Usage = field(default_factory=Usage)
     latency_seconds: float = 0.0
     findings: list[str] = field(default_factory=list)
@@ -85,22 +88,29 @@ class _Conversation:
     client: ModelClient
     system: str
     messages: list[Message]
-    attempts: int = 0
+    model_calls: int = 0
+    http_requests: int = 0
     usage: Usage = field(default_factory=Usage)
     latency_seconds: float = 0.0
     last_reply: str | None = None
 
     def send(self) -> ModelReply:
-        self.attempts += 1
-        reply = self.client.send(self.system, self.messages)
+        self.model_calls += 1
+        try:
+            reply = self.client.send(self.system, self.messages)
+        except ModelAPIError as error:
+            self.http_requests += error.http_requests
+            raise
+        self.http_requests += reply.http_requests
         self.last_reply = reply.text
         self.usage = self.usage + reply.usage
         self.latency_seconds += reply.latency_seconds
         logger.debug(
-            "attempt %d: stop_reason=%s input_tokens=%d output_tokens=%d "
-            "cache_read=%d cache_write=%d latency=%.2fs",
-            self.attempts,
+            "attempt %d: stop_reason=%s http_requests=%d input_tokens=%d "
+            "output_tokens=%d cache_read=%d cache_write=%d latency=%.2fs",
+            self.model_calls,
             reply.stop_reason,
+            reply.http_requests,
             reply.usage.input_tokens,
             reply.usage.output_tokens,
             reply.usage.cache_read_input_tokens,
@@ -164,7 +174,8 @@ def run_model_triage(
         source=source,
         model=model_id,
         diagnosis=diagnosis,
-        attempts=conversation.attempts,
+        model_calls=conversation.model_calls,
+        http_requests=conversation.http_requests,
         usage=conversation.usage,
         latency_seconds=conversation.latency_seconds,
     )
@@ -248,7 +259,8 @@ def _rules_outcome(
         model=model,
         diagnosis=diagnosis,
         fallback_reason=reason,
-        attempts=0 if conversation is None else conversation.attempts,
+        model_calls=0 if conversation is None else conversation.model_calls,
+        http_requests=0 if conversation is None else conversation.http_requests,
         usage=Usage() if conversation is None else conversation.usage,
         latency_seconds=0.0 if conversation is None else conversation.latency_seconds,
         findings=list(findings),
@@ -319,7 +331,8 @@ def outcome_payload(outcome: ModelOutcome) -> dict[str, Any]:
         "model": outcome.model,
         "fallback_reason": outcome.fallback_reason,
         "rules_failure": outcome.rules_failure,
-        "attempts": outcome.attempts,
+        "model_calls": outcome.model_calls,
+        "http_requests": outcome.http_requests,
         "latency_seconds": round(outcome.latency_seconds, 3),
         "usage": {
             "input_tokens": usage.input_tokens,

@@ -42,7 +42,8 @@ class Answer:
     source: str
     model: str | None = None
     fallback_reason: str | None = None
-    attempts: int = 0
+    model_calls: int = 0
+    http_requests: int = 0
     usage: Usage = field(default_factory=Usage)
     latency_seconds: float = 0.0
     replies: list[str] = field(default_factory=list)
@@ -126,7 +127,8 @@ class ModelBackend:
             source=outcome.source,
             model=outcome.model,
             fallback_reason=outcome.fallback_reason,
-            attempts=outcome.attempts,
+            model_calls=outcome.model_calls,
+            http_requests=outcome.http_requests,
             usage=outcome.usage,
             latency_seconds=outcome.latency_seconds,
             replies=list(client.replies),

@@ -55,6 +55,13 @@ def render_comparison(
         b = summary_b["accuracy"].get(group, {}).get("accuracy")
         delta = "n/a" if a is None or b is None else f"{(b - a) * 100:+.1f} pts"
         lines.append(f"| {group} | {_percent(a)} | {_percent(b)} | {delta} |")
+    lines.extend(
+        [
+            "",
+            "A model run's accuracy is the model's own: a trial the rule engine "
+            "answered after a fallback counts as wrong.",
+        ]
+    )
 
     changes = changed_trials(records_a, records_b)
     only_a = {r["id"] for r in records_a} - {r["id"] for r in records_b}

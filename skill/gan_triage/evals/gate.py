@@ -1,7 +1,10 @@
 """The CI gate: fail when accuracy drops below the committed baseline.
 
 The baseline is JSON, ``{"accuracy": {"real/expert": 0.8, ...}}``, keyed by
-set and reading as in the summary. Raising a baseline is a deliberate commit.
+set and reading as in the summary. It is checked against the summary's
+``accuracy``, which in a model run is the model's own (fallbacks count as
+wrong), so a run the rule engine answered cannot pass a model baseline.
+Raising a baseline is a deliberate commit.
 """
 
 from __future__ import annotations

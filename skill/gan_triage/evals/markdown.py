@@ -20,8 +20,40 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def accuracy_table(summary: dict[str, Any]) -> list[str]:
-    """Accuracy per set and reading: the table the README quotes."""
-    return _tally_table(summary["accuracy"], "set/reading")
+    """Accuracy per set and reading: the table the README quotes.
+
+    A model run shows the model's own accuracy first, then the final answer's
+    (which counts the rule engine's answers after a fallback) and the fallback
+    rate, so a run the rule engine answered cannot pass for a model result.
+    """
+    if "final_answer_accuracy" not in summary:
+        return _tally_table(summary["accuracy"], "set/reading")
+    final = summary["final_answer_accuracy"]
+    fallbacks = summary["fallback_rate_by_set"]
+    rows = []
+    for name, entry in summary["accuracy"].items():
+        fallback = fallbacks.get(name, {})
+        rows.append(
+            [
+                name,
+                str(entry["scored"]),
+                str(entry["correct"]),
+                _percent(entry["accuracy"]),
+                str(final[name]["correct"]),
+                _percent(final[name]["accuracy"]),
+                _percent(fallback.get("rate")),
+            ]
+        )
+    header = [
+        "set/reading",
+        "scored",
+        "model correct",
+        "model accuracy",
+        "final answer correct",
+        "final answer accuracy",
+        "fallback rate",
+    ]
+    return _table(header, rows)
 
 
 def _tally_table(tally: dict[str, dict[str, Any]], first: str) -> list[str]:
@@ -61,6 +93,8 @@ def _model_lines(summary: dict[str, Any]) -> list[str]:
     reasons = summary["fallback_reasons"]
     rows = [
         ["trials answered by the model loop", str(summary["model_trials"])],
+        ["trials where the model's reply was used", str(summary["model_answered"])],
+        ["HTTP requests (SDK retries included)", str(summary["http_requests"])],
         ["re-ask rate", _percent(summary["reask_rate"])],
         ["fallback rate", _percent(summary["fallback_rate"])],
         ["input tokens per case", str(tokens.get("input_tokens", 0))],
@@ -87,18 +121,41 @@ def _model_lines(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_markdown(summary: dict[str, Any]) -> str:
+def _trials_line(summary: dict[str, Any]) -> str:
     models = ", ".join(summary["models"]) or "none"
+    line = f"Trials: {summary['trials']} (errors: {summary['errors']}"
+    if "final_answer_accuracy" in summary:
+        fallen = summary["model_trials"] - summary["model_answered"]
+        line += (
+            f"; answered by the rule engine after a model fault or failed "
+            f"validation: {fallen} of {summary['model_trials']}"
+        )
+    return f"{line}); models: {models}."
+
+
+def _accuracy_note(summary: dict[str, Any]) -> list[str]:
+    if "final_answer_accuracy" not in summary:
+        return []
+    return [
+        "",
+        "Model accuracy counts a trial as correct only when the model's own "
+        "reply was used and named the label. Final answer accuracy scores what "
+        "the user saw, including the rule engine's answers after a fallback.",
+    ]
+
+
+def render_markdown(summary: dict[str, Any]) -> str:
     lines = [
         f"# Eval run: backend `{summary['backend']}`",
         "",
-        f"Trials: {summary['trials']} (errors: {summary['errors']}); models: {models}.",
+        _trials_line(summary),
         "",
         "## Accuracy per set",
         "",
         *accuracy_table(summary),
+        *_accuracy_note(summary),
         "",
-        "## Accuracy per labelled mode",
+        "## Final answer accuracy per labelled mode",
         "",
         *_tally_table(summary["accuracy_by_mode"], "reading/label"),
         "",

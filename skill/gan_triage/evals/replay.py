@@ -2,8 +2,11 @@
 
 Each call is stored under a key made from the model id, a hash of the system
 prompt and the conversation sent, so a changed prompt or report misses the
-cache instead of replaying a stale reply. API failures are stored too, so a
-replay takes the same fallback path as the live run did.
+cache instead of replaying a stale reply. An entry contains either a ``reply``
+the model produced or, when the call failed, an ``error`` and no reply. A
+replay raises that error again, so the loop falls back to the rule engine as
+the live run did and the trial is scored as a fallback, never as a model reply.
+The rule engine's answers themselves are never cached.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ..client import (
     ModelClient,
     ModelConnectionError,
     ModelReply,
+    ModelResponseError,
     ModelStatusError,
     ModelTimeoutError,
     Usage,
@@ -31,6 +35,7 @@ ERROR_TYPES: dict[str, type[ModelAPIError]] = {
     "status": ModelStatusError,
     "timeout": ModelTimeoutError,
     "connection": ModelConnectionError,
+    "malformed": ModelResponseError,
     "api": ModelAPIError,
 }
 
@@ -104,6 +109,7 @@ class RecordingClient:
                 "name": error.name,
                 "status": error.status,
                 "detail": error.detail,
+                "http_requests": error.http_requests,
             }
             self._store(key, entry)
             raise
@@ -112,6 +118,7 @@ class RecordingClient:
             "stop_reason": reply.stop_reason,
             "usage": asdict(reply.usage),
             "latency_seconds": reply.latency_seconds,
+            "http_requests": reply.http_requests,
         }
         self._store(key, entry)
         self.replies.append(reply.text)
@@ -150,7 +157,12 @@ class ReplayClient:
         if "error" in entry:
             error = entry["error"]
             error_type = ERROR_TYPES.get(error["kind"], ModelAPIError)
-            raise error_type(error["name"], error["status"], error.get("detail", ""))
+            raise error_type(
+                error["name"],
+                error["status"],
+                error.get("detail", ""),
+                error.get("http_requests", 0),
+            )
         reply = entry["reply"]
         self.replies.append(reply["text"])
         return ModelReply(
@@ -158,4 +170,5 @@ class ReplayClient:
             stop_reason=reply["stop_reason"],
             usage=Usage(**reply["usage"]),
             latency_seconds=reply["latency_seconds"],
+            http_requests=reply.get("http_requests", 0),
         )

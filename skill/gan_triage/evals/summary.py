@@ -1,9 +1,15 @@
 """Aggregate per-trial records into the run's summary.
 
 Accuracy is the share of labelled trials whose named mode equals the label,
-per set and reading (``real/expert``). The summary also contains per-mode
-accuracy, a confusion matrix, pass rates per scorer and per validator rule,
-re-ask and fallback rates, tokens, an estimated cost and latency percentiles.
+per set and reading (``real/expert``). In a model run (``anthropic`` or
+``replay``) the headline ``accuracy`` is the model's own: a trial that fell
+back to the rule engine counts as not answered by the model, however right the
+rule engine was. The final answer's accuracy, which includes those fallbacks,
+is kept beside it as ``final_answer_accuracy``, with the fallback rate per set.
+
+The summary also contains per-mode accuracy (of the final answer), a confusion
+matrix, pass rates per scorer and per validator rule, re-ask and fallback
+rates, tokens, an estimated cost and latency percentiles.
 """
 
 from __future__ import annotations
@@ -16,7 +22,10 @@ from typing import Any
 from ..validate import RULE_IDS
 from .scorers import SCORERS
 
-MODEL_SOURCES = ("model", "model_after_reask", "rules")
+# Backends whose replies come from the model loop, and the sources in their
+# records that mean the model's own reply was used.
+MODEL_BACKENDS = ("anthropic", "replay")
+MODEL_ANSWERS = ("model", "model_after_reask")
 
 
 @dataclass(frozen=True)
@@ -55,13 +64,21 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[rank - 1]
 
 
-def _tally(records: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
-    """Count label correctness, grouped by the record value ``key`` returns."""
+def _tally(
+    records: list[dict[str, Any]], key: str, model_only: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Count label correctness, grouped by the record value ``key`` returns.
+
+    With ``model_only``, a trial counts as correct only when the model's own
+    reply was used and named the label.
+    """
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for record in records:
         value = record["scores"]["mode_label"]["value"]
         if value is None:
             continue
+        if model_only and record.get("source") not in MODEL_ANSWERS:
+            value = False
         group = counts[_group(record, key)]
         group[0] += int(value)
         group[1] += 1
@@ -131,14 +148,37 @@ def _rules_of(record: dict[str, Any], key: str) -> set[str]:
     return set(record[key])
 
 
-def _model_stats(records: list[dict[str, Any]], prices: Prices) -> dict[str, Any]:
+def _fallback_rates(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per set and reading, the share of answered trials the rule engine answered."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for record in records:
+        if "source" not in record:
+            continue
+        group = counts[_group(record, "set")]
+        group[0] += int(record["source"] not in MODEL_ANSWERS)
+        group[1] += 1
+    return {
+        name: {
+            "fallbacks": fallen,
+            "answered": answered,
+            "rate": rate(fallen, answered),
+        }
+        for name, (fallen, answered) in sorted(counts.items())
+    }
+
+
+def _model_stats(
+    records: list[dict[str, Any]], prices: Prices, model_run: bool
+) -> dict[str, Any]:
     answered = [r for r in records if "source" in r]
-    model = [r for r in answered if r["source"] in MODEL_SOURCES and r["attempts"]]
+    # Every answered trial of a model run went through the model loop, even one
+    # whose client could not be set up and so made no call.
+    model = answered if model_run else []
     sources = Counter(r["source"] for r in answered)
     reasons = Counter(r["fallback_reason"] for r in answered if r["fallback_reason"])
 
-    reasked = sum(1 for r in model if r["attempts"] > 1)
-    fallen = sum(1 for r in model if r["source"] == "rules")
+    reasked = sum(1 for r in model if r.get("model_calls", 0) > 1)
+    fallen = sum(1 for r in model if r["source"] not in MODEL_ANSWERS)
 
     usage: Counter[str] = Counter()
     for record in answered:
@@ -150,9 +190,11 @@ def _model_stats(records: list[dict[str, Any]], prices: Prices) -> dict[str, Any
     return {
         "sources": dict(sources),
         "model_trials": len(model),
+        "model_answered": len(model) - fallen,
         "reask_rate": rate(reasked, len(model)),
         "fallback_rate": rate(fallen, len(model)),
         "fallback_reasons": dict(reasons),
+        "http_requests": sum(r.get("http_requests", 0) for r in answered),
         "tokens": dict(usage),
         "tokens_per_case": {
             key: round(value / count, 1) for key, value in usage.items()
@@ -174,19 +216,23 @@ def summarize(
 ) -> dict[str, Any]:
     """Build the summary of a run from its trial records."""
     models = sorted({r["model"] for r in records if r.get("model")})
+    model_run = backend in MODEL_BACKENDS
     summary: dict[str, Any] = {
         "backend": backend,
         "models": models,
         "trials": len(records),
         "errors": sum(1 for r in records if r.get("error")),
-        "accuracy": _tally(records, "set"),
+        "accuracy": _tally(records, "set", model_only=model_run),
         "accuracy_by_mode": _tally(records, "mode"),
         "accuracy_by_source": _tally(records, "source"),
         "confusion": _confusion(records),
         "scorers": _scorer_rates(records),
         "validator": _rule_rates(records, "findings"),
     }
+    if model_run:
+        summary["final_answer_accuracy"] = _tally(records, "set")
+        summary["fallback_rate_by_set"] = _fallback_rates(records)
     if any(r.get("first_reply_rules") is not None for r in records):
         summary["validator_first_reply"] = _rule_rates(records, "first_reply_rules")
-    summary.update(_model_stats(records, prices or Prices()))
+    summary.update(_model_stats(records, prices or Prices(), model_run))
     return summary
