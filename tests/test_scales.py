@@ -210,3 +210,11 @@ def test_scores_in_trend_read_as_outputs() -> None:
 
     assert report.d.parts.get("score_real") == [5.5]
     assert diagnose(report).failure == "d_wins"
+
+
+def test_hinge_range_near_chance() -> None:
+    # D hovering at 1.9-2.1 sits on hinge chance (2.0) with both ends inside
+    # the 1.6-2.2 band; a range is where the loss hovers, not a movement.
+    result = verdict("D loss 1.9-2.1", "G loss around 0", GOOD, loss_type="hinge")
+
+    assert result == "equilibrium"

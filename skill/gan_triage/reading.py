@@ -55,6 +55,8 @@ class LossReading:
     wobbles: bool
     exact: bool
     values: tuple[float, ...]
+    # The values are the two ends of a range ("1.9-2.1"), not a sequence.
+    is_range: bool = False
 
 
 @dataclass
@@ -270,6 +272,7 @@ def _read_loss(
         and (_reversals(values) >= 2 or trend.direction == "oscillating"),
         exact=trend.exact_constant,
         values=tuple(values),
+        is_range=trend.is_range,
     )
 
 

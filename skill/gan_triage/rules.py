@@ -288,11 +288,15 @@ def _check_equilibrium(r: Reading) -> Check:
         g_ok = check.add(_steady_state(r.g), "g_loss neither trends nor swings")
     else:
         (d_low, d_high), (g_low, g_high) = scale.equilibrium_d, scale.equilibrium_g
-        d_state = _compare(r.d.level, lambda d: d_low <= d <= d_high and _still(r.d))
+        d_state = _compare(
+            r.d.level, lambda d: _in_band(r.d, d, d_low, d_high) and _still(r.d)
+        )
         d_ok = check.add(
             d_state, f"d_loss {_fmt(r.d.level)} static in {d_low:g}-{d_high:g}"
         )
-        g_state = _compare(r.g.level, lambda g: g_low <= g <= g_high and _still(r.g))
+        g_state = _compare(
+            r.g.level, lambda g: _in_band(r.g, g, g_low, g_high) and _still(r.g)
+        )
         g_ok = check.add(
             g_state, f"g_loss {_fmt(r.g.level)} static in {g_low:g}-{g_high:g}"
         )
@@ -312,11 +316,24 @@ def _check_equilibrium(r: Reading) -> Check:
     return check
 
 
+def _in_band(loss: LossReading, level: float, low: float, high: float) -> bool:
+    """True when the level, and both ends of a range, lie inside the band."""
+    if loss.is_range:
+        return all(low <= value <= high for value in loss.values)
+    return low <= level <= high
+
+
 def _still(loss: LossReading) -> bool:
-    """True when a loss is static, or when one value gives no movement at all."""
+    """True when a loss is static, or its text shows no movement to judge.
+
+    One value gives no movement at all, and a range ("1.9-2.1") is where the
+    loss hovers: the band check on its ends decides.
+    """
     if loss.static:
         return True
-    return len(loss.values) < 2 and loss.direction == "unknown"
+    if loss.direction in ("increasing", "decreasing", "oscillating"):
+        return False
+    return len(loss.values) < 2 or loss.is_range
 
 
 def _steady_state(loss: LossReading) -> State:
