@@ -19,9 +19,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .control_chars import reject_control_characters
 from .errors import InputError
 from .loss_names import Side
 from .message_clauses import Clause, joined, split_clauses
+from .number_text import find_numbers
 from .trend import parse_trend
 
 NOT_REPORTED = "not reported"
@@ -73,12 +75,23 @@ def parse_free_text(text: str, origin: str) -> dict[str, Any]:
     Raises InputError when the message names no D or G loss and describes no
     samples.
     """
+    reject_control_characters(text, f"{origin}: the message")
     clauses = split_clauses(text)
     d_text = _loss_field(text, clauses, "d")
     g_text = _loss_field(text, clauses, "g")
     notes = _sample_field(text, clauses)
+    named = any(clause.sides or clause.shared for clause in clauses)
+    if d_text is None and g_text is None:
+        # Numbers that belong to no named loss cannot be triaged, and a
+        # reply about the samples alone would silently drop them.
+        if not named and _fractions_outside_samples(text, notes):
+            raise InputError(
+                f"{origin}: gives numbers but names no D or G loss; name each "
+                "loss in English, German, French or Spanish, e.g. "
+                '"D loss 0.9 -> 0.1, G loss 1 -> 6"'
+            )
     if d_text is None and g_text is None and notes is None:
-        if any(clause.sides or clause.shared for clause in clauses):
+        if named:
             raise InputError(
                 f"{origin}: gives no numbers or direction for the D or G loss; "
                 'write e.g. "D loss 0.9 -> 0.1, G loss 1 -> 6"'
@@ -95,6 +108,25 @@ def parse_free_text(text: str, origin: str) -> dict[str, Any]:
     }
     fields.update(_stated_settings(text))
     return fields
+
+
+def _fractions_outside_samples(text: str, notes: str | None) -> bool:
+    """True when two or more fractions stand outside the sample notes.
+
+    Loss values are written as fractions ("0.9", "0,02"). Whole numbers are
+    left out, because prose uses them for other things: "always produces the
+    same digit, a 1 in my runs".
+    """
+    start = text.find(notes) if notes is not None else -1
+    end = start + len(notes) if notes is not None else -1
+    fractions = [
+        number
+        for number in find_numbers(text)
+        if not number.is_count
+        and re.search(r"[.,]\d", number.text)
+        and not (start <= number.start < end)
+    ]
+    return len(fractions) >= 2
 
 
 def _loss_field(text: str, clauses: list[Clause], side: Side) -> str | None:
@@ -120,6 +152,7 @@ def _best_run(text: str, clauses: list[Clause], side: Side, others: bool) -> str
         )
         relevant.append(about or follows)
     _bridge(clauses, relevant, side)
+    _share_verb(text, clauses, relevant, side)
     _fill_gaps(clauses, relevant)
 
     best: tuple[tuple[bool, bool, bool], str] | None = None
@@ -163,6 +196,40 @@ def _bridge(clauses: list[Clause], relevant: list[bool], side: Side) -> None:
             relevant[index : stating + 1] = [True] * (stating + 1 - index)
         if _states(clauses[index]):
             stating = index
+
+
+def _share_verb(
+    text: str, clauses: list[Clause], relevant: list[bool], side: Side
+) -> None:
+    """Reach back to the other loss's clause when this one leaves out the verb.
+
+    In "D loss jumps between 0.2 and 1.8 and G loss between 0.5 and 6" G's
+    clause has numbers but no verb, and "jumps" is written once for both.
+    """
+    for index in range(1, len(clauses)):
+        before, clause = clauses[index - 1], clauses[index]
+        if (
+            relevant[index - 1]
+            or not relevant[index]
+            or clause.joint != "and"
+            or not joined(before, clause)
+            or not before.cue
+            or side in before.sides
+            or side not in clause.sides
+        ):
+            continue
+        last = index
+        while (
+            last + 1 < len(clauses)
+            and relevant[last + 1]
+            and joined(clauses[last], clauses[last + 1])
+        ):
+            last += 1
+        end = clauses[last].end
+        alone = parse_trend(text[clause.start : end], side=side)
+        shared = parse_trend(text[before.start : end], side=side)
+        if alone.direction == "unknown" and shared.direction != "unknown":
+            relevant[index - 1] = True
 
 
 def _fill_gaps(clauses: list[Clause], relevant: list[bool]) -> None:

@@ -12,7 +12,17 @@ from typing import Literal
 
 Side = Literal["d", "g"]
 
-IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_/]*")
+# Latin-1 letters count as letters, so "générateur" is one word, not "g"
+# followed by "n" and "rateur".
+_LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
+IDENTIFIER = re.compile(rf"[{_LETTER}][{_LETTER}0-9_/]*")
+# The word for "loss" in English, German, French and Spanish, singular and
+# plural: "Verlust D", "la perte du discriminateur", "pérdida del generador".
+LOSS_WORD = re.compile(
+    r"\b(?:loss(?:es)?|verlust(?:e|es)?|pertes?|p[ée]rdidas?)\b", re.IGNORECASE
+)
+# Only the plural forms, which name both losses at once ("the losses").
+LOSSES_WORD = re.compile(r"\b(?:losses|verluste|pertes|p[ée]rdidas)\b", re.IGNORECASE)
 # D(x) and D(G(z)) are D's mean outputs, not losses. They are blanked before
 # names are read, so the "G" inside "D(G(z))" is not taken for G's loss.
 D_OUTPUT = re.compile(r"\bD\s*\(\s*(?:G\s*\(\s*z\s*\)|x)\s*\)", re.IGNORECASE)
@@ -32,7 +42,24 @@ _G_NAMES = frozenset(
         "percep",
     }
 )
-_G_PREFIXES = ("g_", "g/", "loss_g", "loss/g", "losses_g", "errg", "generator", "gan_")
+_G_PREFIXES = (
+    "g_",
+    "g/",
+    "loss_g",
+    "loss/g",
+    "losses_g",
+    "errg",
+    "generator",
+    "gan_",
+    # French and Spanish ("Generator" is also the German word).
+    "générateur",
+    "generateur",
+    "generador",
+    # Common misspellings.
+    "genrator",
+    "generater",
+    "genarator",
+)
 _D_NAMES = frozenset(
     {
         "d",
@@ -58,6 +85,16 @@ _D_PREFIXES = (
     "disc_",
     "discriminator",
     "critic",
+    # German, French and Spanish.
+    "diskriminator",
+    "discriminateur",
+    "discriminador",
+    # Common misspellings.
+    "dicriminator",
+    "discrimator",
+    "descriminator",
+    "discriminater",
+    "discrimnator",
 )
 # Per-term G losses in multi-head models ("gan1: 6.830", "gan2: 6.101").
 _G_NUMBERED = re.compile(r"gan\d+")
@@ -84,6 +121,10 @@ AUX_TERMS: dict[str, re.Pattern[str]] = {
 }
 
 
+# French "d'entraînement" is "of training", not D's loss, while "D's loss" is.
+_ELISION = re.compile(r"['’](?!s\b)[^\W\d_]")
+
+
 def identifier_side(identifier: str) -> Side | None:
     """Return which loss an identifier names ("errD" is D, "G_Y_loss" is G)."""
     word = identifier.lower().removesuffix("'s")
@@ -99,10 +140,31 @@ def sides_named(text: str) -> list[tuple[int, Side]]:
     masked = D_OUTPUT.sub(lambda match: "D" + " " * (len(match.group(0)) - 1), text)
     found: list[tuple[int, Side]] = []
     for match in IDENTIFIER.finditer(masked):
+        if _ELISION.match(masked, match.end()) and len(match.group(0)) == 1:
+            continue
+        pair = slash_pair(match.group(0))
+        if pair is not None:
+            slash = match.start() + match.group(0).index("/") + 1
+            found += [(match.start(), pair[0]), (slash, pair[1])]
+            continue
         side = identifier_side(match.group(0))
         if side is not None:
             found.append((match.start(), side))
     return found
+
+
+def slash_pair(identifier: str) -> tuple[Side, Side] | None:
+    """Return the two losses a pair such as "errD/errG" or "D/G" names, in order.
+
+    "Loss/D/loss" is one name with slashes in it, not a pair.
+    """
+    parts = [part.strip() for part in identifier.split("/")]
+    if len(parts) != 2:
+        return None
+    first, second = identifier_side(parts[0]), identifier_side(parts[1])
+    if first is None or second is None or first == second:
+        return None
+    return first, second
 
 
 def last_side(text: str) -> Side | None:

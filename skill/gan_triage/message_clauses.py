@@ -1,9 +1,9 @@
 """Cut a chat message into clauses and mark what each clause is about.
 
 A clause is a stretch between sentence ends, semicolons, commas before a word
-and joining words ("while", "but", and "and" before a new subject). Each
-clause is marked as about D, G, both, the samples or a non-adversarial term,
-and as carrying numbers or direction words.
+and joining words ("while", "but", and "and", "und", "et" or "y" before a new
+subject). Each clause is marked as about D, G, both, the samples or a
+non-adversarial term, and as carrying numbers or direction words.
 """
 
 from __future__ import annotations
@@ -11,16 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .loss_names import Side, aux_term, sides_named
-from .number_text import find_numbers, find_zero_word
+from .loss_names import LOSS_WORD, LOSSES_WORD, Side, aux_term, sides_named
+from .number_text import NUMBER, find_numbers, find_zero_word, labelled_by_loss
 from .trend_direction import cue_direction, has_exact_cue
 
 _ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "approx", "cf")
-_JOINING_WORD = re.compile(r"\s+(while|whereas|but|and)\s+", re.IGNORECASE)
-_LEADING_WORD = re.compile(r"^(?:and|but|while|whereas|so)\s+", re.IGNORECASE)
-_LOSS_WORD = re.compile(r"\blosses\b|\bloss\b", re.IGNORECASE)
+# "und", "et" and "y" are "and" in German, French and Spanish.
+_AND_WORDS = ("and", "und", "et", "y")
+_JOINING_WORD = re.compile(r"\s+(while|whereas|but|and|und|et|y)\s+", re.IGNORECASE)
+_LEADING_WORD = re.compile(r"^(?:and|und|et|y|but|while|whereas|so)\s+", re.IGNORECASE)
+_LOSS_WORD = LOSS_WORD
 # Losses named together without saying which: "the losses are enormous".
-_SHARED_WORD = re.compile(r"\blosses\b|\bboth\b", re.IGNORECASE)
+_SHARED_WORD = re.compile(rf"{LOSSES_WORD.pattern}|\bboth\b", re.IGNORECASE)
 # Someone else's run: "the author's G loss drops to about 0.5".
 _OTHER_PERSON = re.compile(
     r"\b(?:author'?s?|their|theirs|others?|another user|someone)\b", re.IGNORECASE
@@ -46,6 +48,9 @@ _SAMPLE_LOOK = re.compile(
 _NOT_SUBJECT = frozenset(
     {"on", "of", "with", "from", "for", "in", "to", "into", "at", "by", "per"}
 )
+# The samples named right after a loss's number, with no comma between them:
+# "Loss_G 14 samples noise", "G: 11.7  samples: noise".
+_SAMPLE_LABEL = re.compile(r"\s+(?:samples?|images?|outputs?)\b", re.IGNORECASE)
 # "The generator produces the same face": a clause about samples, not G's loss.
 _PRODUCE_VERB = re.compile(
     r"\b(?:generates?|generated|produces?|produced|outputs|outputting|makes|"
@@ -138,18 +143,34 @@ def _cut_at(text: str, index: int, start: int) -> tuple[str, int] | None:
         # but "Loss_D: 0.5" labels a number.
         if not sides_named(text[start:index]):
             return ":", index + 1
+    if char.isspace() and _SAMPLE_LABEL.match(text, index):
+        if _ends_with_loss_value(text[start:index]):
+            return ",", index + 1
     if char.isspace():
         match = _JOINING_WORD.match(text, index)
         if match is not None:
             word = match.group(1).lower()
+            if word in _AND_WORDS[1:]:
+                word = "and"
             if word != "and" or _starts_subject(text[match.end() :]):
                 return word, match.end()
     return None
 
 
+def _ends_with_loss_value(before: str) -> bool:
+    """True when ``before`` ends with a loss's number ("... Loss_G 14")."""
+    numbers = list(NUMBER.finditer(before))
+    if not numbers or numbers[-1].end() != len(before.rstrip()):
+        return False
+    return labelled_by_loss(before[: numbers[-1].start()])
+
+
 def _starts_subject(after: str) -> bool:
     """True when the words after "and" open a new subject ("and errG ...")."""
     words = after.split()[:3]
+    # "between 0.1 and 2 and G ..." ends a range at "and 2", not a subject.
+    if words and NUMBER.match(words[0]):
+        return False
     for word in words:
         bare = word.strip(",.;:()")
         if sides_named(bare) or aux_term(bare) is not None:

@@ -11,17 +11,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .loss_names import identifier_side
+
 # A number as people type it: signed (ASCII or Unicode minus), with or without
 # a leading zero (".25"), in scientific notation ("3.28e-05"), or NaN/inf.
-# It must not be glued to a name on its left, so "fake1", "L1" and "pix2pix"
-# contain no number. A hyphen right after a digit is a range dash, not a sign.
+# It must not be glued to a Latin name on its left, so "fake1", "L1" and
+# "pix2pix" contain no number, while "从0.9降到0.02" contains two. A hyphen
+# right after a digit is a range dash, not a sign.
 # Thousands separators ("10,000", "1,234.5") and powers of ten ("10^4",
-# "2 x 10^-3") stay inside one number.
+# "2 x 10^-3") stay inside one number. So does a decimal comma ("0,9"): one
+# comma between digits with no space, not part of a chain such as "3,6,9", so
+# the list "0.9, 0.4, 0.1" and the integers "3,6,9" stay separate numbers.
 NUMBER = re.compile(
-    r"(?<![\w.])(?:[-+−](?=\.?\d))?"
+    r"(?<![A-Za-zÀ-ÖØ-öø-ÿ0-9_.])(?:[-+−](?=\.?\d))?"
     r"(?:(?:\d+(?:\.\d+)?\s*[x×*]\s*)?10\s*(?:\^|\*\*)\s*[-+−]?\d+"
-    r"|\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+)?"
-    r"|(?<![\w.])[-+−]?(?:nan|inf(?:inity)?)(?![\w])|∞",
+    r"|[1-9]\d{0,2}(?:,\d{3})+(?!\d)(?:\.\d+)?"
+    r"|(?<!\d,)\d+,\d+(?!\d|[,.]\d)"
+    r"|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+)?"
+    r"|(?<![A-Za-zÀ-ÖØ-öø-ÿ0-9_.])[-+−]?(?:nan|inf(?:inity)?)(?![\w])|∞",
     re.IGNORECASE,
 )
 
@@ -40,9 +47,10 @@ _COUNT_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # Words after a number that make it a count: "20000 iterations", "25 epochs",
-# "70k iterations", "20 training images", "2x", "97%".
+# "70k iterations", "20 training images", "2x", "97%". The word must be on the
+# number's line, so "g_loss 1.002\nepoch 2" keeps 1.002 a loss value.
 _COUNT_AFTER = re.compile(
-    r"^(?:\s*[kKM]?\+?\s*(?:training\s+|more\s+|total\s+|critic\s+)?"
+    r"^(?:[^\S\n]*[kKM]?\+?[^\S\n]*(?:training\s+|more\s+|total\s+|critic\s+)?"
     r"(?:epochs?|iter(?:ation)?s?|its\b|steps?|batch(?:es)?|kimg|images?|imgs?|"
     r"samples?|gpus?|layers?|px|pixels?|channels?|times|it/s|s/it|sec|seconds?|"
     r"mins?|minutes?|hours?|hrs?|ms)\b"
@@ -51,10 +59,14 @@ _COUNT_AFTER = re.compile(
 )
 _PROGRESS_AFTER = re.compile(r"\s*/\s*\d|:\d")
 _PROGRESS_BEFORE = re.compile(r"\d\s*/\s*$|\d:$")
-_COUNT_OWNED = re.compile(r"\d\s*[kKM]?\s*(?:training\s+)?$")
+# A count's number owns the word after it only on the same line.
+_COUNT_OWNED = re.compile(r"\d[^\S\n]*[kKM]?[^\S\n]*(?:training\s+)?\Z")
 # Joints between two numbers of one count ("epochs 2-5",
 # "epoch ~5000 of 6000", "iteration 343747-343749", "epochs 4 to 6").
 _COUNT_JOIN = re.compile(r"^\s*(?:[-–/]|of|to|and|through)\s*~?\s*$", re.IGNORECASE)
+# A loss's name right before a number, with an optional "loss" and separator:
+# "Loss_G 14", "G: 11.7", "D loss = 0.3".
+_LOSS_LABEL = re.compile(r"([A-Za-z][\w/]*)(?:\s+loss)?\s*[:=]?\s*$", re.IGNORECASE)
 # "zero" stands for 0 in "goes to zero" but not in "zero variance".
 _ZERO_WORD = re.compile(
     r"\b(?:to|at|on|is|was|near|around|about|of|hits?|reach(?:es|ed)?|be)"
@@ -79,9 +91,21 @@ class Number:
     is_count: bool
 
 
-def parse_number(token: str) -> float:
-    """Convert a number as written ("−0.5", ".25", "NaN", "∞") to a float."""
-    cleaned = token.replace("−", "-").replace(",", "")
+# A comma before exactly three digits, after a group that does not start
+# with 0, can be a thousands separator ("1,386" is 1386 in English).
+_THOUSANDS = re.compile(r"[-+−]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?:[eE][-+−]?\d+)?")
+
+
+def parse_number(token: str, decimal_comma: bool = False) -> float:
+    """Convert a number as written ("−0.5", ".25", "0,9", "NaN", "∞") to a float.
+
+    A comma is a thousands separator when it can be one ("1,000") and
+    ``decimal_comma`` is false, and a decimal comma otherwise ("0,02", "1,5").
+    """
+    cleaned = token.replace("−", "-")
+    if "," in cleaned and (decimal_comma or not _THOUSANDS.fullmatch(cleaned)):
+        cleaned = cleaned.replace(",", ".")
+    cleaned = cleaned.replace(",", "")
     if cleaned == "∞":
         return float("inf")
     power = _POWER_OF_TEN.fullmatch(cleaned)
@@ -110,10 +134,11 @@ def find_numbers(text: str) -> list[Number]:
     counts = [_looks_like_count(text, match) for match in matches]
     _spread_counts(text, matches, counts)
     depths = _paren_depths(text, [match.start() for match in matches])
+    decimal_comma = uses_decimal_comma([match.group(0) for match in matches])
     return [
         Number(
             text=match.group(0),
-            value=parse_number(match.group(0)),
+            value=parse_number(match.group(0), decimal_comma),
             start=match.start(),
             end=match.end(),
             in_parens=depth > 0,
@@ -121,6 +146,17 @@ def find_numbers(text: str) -> list[Number]:
         )
         for match, count, depth in zip(matches, counts, depths, strict=True)
     ]
+
+
+def uses_decimal_comma(tokens: list[str]) -> bool:
+    """True when the numbers use a decimal comma and never a decimal point.
+
+    Then "1,386" among "0,9" and "0,02" is 1.386, not 1386.
+    """
+    commas = [token for token in tokens if "," in token]
+    if any("." in token.rstrip(".") for token in tokens):
+        return False
+    return any(not _THOUSANDS.fullmatch(token) for token in commas)
 
 
 def find_zero_word(text: str) -> int | None:
@@ -134,7 +170,7 @@ def _looks_like_count(text: str, match: re.Match[str]) -> bool:
     after = text[match.end() : match.end() + 40]
     if before.endswith(("x", "×")) and before[:-1].rstrip()[-1:].isdigit():
         return True
-    if _COUNT_AFTER.match(after):
+    if _COUNT_AFTER.match(after) and not labelled_by_loss(before):
         return True
     # "0.25±0.01" and "0.25 +/- 0.01" give an uncertainty, not a second value.
     if before.rstrip().endswith(("±", "+/-", "+-")):
@@ -147,6 +183,12 @@ def _looks_like_count(text: str, match: re.Match[str]) -> bool:
     # In "over 20k iterations: -10472.3" the word already belongs to the
     # count before it, and the number after the colon is a loss value.
     return counted is not None and not _COUNT_OWNED.search(before[: counted.start()])
+
+
+def labelled_by_loss(before: str) -> bool:
+    """True when a loss's name labels the number: "Loss_G 14 samples noise"."""
+    match = _LOSS_LABEL.search(before)
+    return match is not None and identifier_side(match.group(1)) is not None
 
 
 def _spread_counts(text: str, matches: list[re.Match[str]], counts: list[bool]) -> None:

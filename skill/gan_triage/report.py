@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from .catalog import GObjective, LossType, normalize_loss_type
+from .control_chars import reject_control_characters
 from .errors import InputError
 
 Direction = Literal["increasing", "decreasing", "flat", "oscillating", "unknown"]
@@ -172,14 +173,17 @@ def _text_field(data: dict[str, Any], key: str, origin: str) -> str:
     value = data.get(key, "")
     if value is None:
         return ""
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
     if isinstance(value, (dict, bool)):
         raise InputError(
             f"{origin}: {key} is a {type(value).__name__}; expected text such as "
             '"0.9, 0.4, 0.1 (decreasing)"'
         )
-    return str(value)
+    if isinstance(value, list):
+        text = ", ".join(str(item) for item in value)
+    else:
+        text = str(value)
+    reject_control_characters(text, f"{origin}: {key}")
+    return text
 
 
 def build_report(data: dict[str, Any], origin: str) -> Report:

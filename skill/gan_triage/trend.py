@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from .loss_names import Side, aux_term
+from .loss_names import LOSS_WORD, Side, aux_term, sides_named
 from .number_text import find_numbers, find_zero_word
 from .report import NOT_REPORTED, Direction, Trend
 from .trend_direction import (
@@ -50,6 +50,17 @@ _RANGE_START = re.compile(
 _RANGE_AND = re.compile(r"^\s*(?:and|to)\s*(?:[<>~≈]|under|below|over|about)?\s*$")
 # "5-11", "5 – 11" and "0.5~1.0"; "0.3 ~0.5" is a value and an estimate.
 _RANGE_DASH = re.compile(r"^(?:[-–~]|\s+[-–~]\s+|\s*[-–]\s*)$")
+# "and G" or "and the generator's" opening the second loss's part.
+_AND_BEFORE = re.compile(
+    r"\b(?:and|und|et|y)\s+(?:the\s+|la\s+|el\s+)?$", re.IGNORECASE
+)
+# A loss's name, an optional loss word, then a number or a range.
+_GAPPED = re.compile(
+    rf"[^\W\d][\w/']*(?:\s+(?:{LOSS_WORD.pattern}))?\s*"
+    r"(?:between|from|at|around|about|near|in|within|ranging from|of)?\s*"
+    r"[-+−~≈]?\s*\.?\d",
+    re.IGNORECASE,
+)
 # "in [0.3, 0.9]" and "within (0.3, 0.9)".
 _RANGE_BRACKET = re.compile(r"(?:\bin|\bwithin|\brange|\bbetween)\s*[\[(]\s*$")
 
@@ -82,6 +93,11 @@ def parse_trend(text: str, side: Side | None = None) -> Trend:
     is_range = _is_range(text, chosen)
     series = _series(chosen)
     direction = _direction(cue_text, series, is_range)
+    if direction == "unknown" and side is not None:
+        shared_verb = _gapped_verb_text(text, side)
+        if shared_verb is not None:
+            cue_text = _drop_aux_clauses(shared_verb)
+            direction = cue_direction(cue_text) or "unknown"
     exact = _exact(cue_text, values, direction)
     if exact and direction == "unknown":
         direction = "flat"
@@ -95,6 +111,24 @@ def parse_trend(text: str, side: Side | None = None) -> Trend:
         nonfinite=any(not math.isfinite(value) for value in values),
         parts=_parts(primary, readings),
     )
+
+
+def _gapped_verb_text(text: str, side: Side) -> str | None:
+    """Return the other loss's words when this loss shares its verb.
+
+    In "D oscillates between 0.1 and 2 and G between 1 and 8" the verb is
+    written once, for D, and G's part leaves it out. G's part must follow
+    "and" and go from its name straight to its numbers.
+    """
+    named = sides_named(text)
+    own = [start for start, named_side in named if named_side == side]
+    other = [start for start, named_side in named if named_side != side]
+    if not own or not other or min(other) > own[0]:
+        return None
+    before = text[: own[0]]
+    if not _AND_BEFORE.search(before) or not _GAPPED.match(text, own[0]):
+        return None
+    return before
 
 
 def _not_reported(text: str) -> bool:

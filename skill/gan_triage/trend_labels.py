@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .loss_names import Side, aux_term, identifier_side, sides_named
+from .loss_names import Side, aux_term, identifier_side, sides_named, slash_pair
 from .number_text import Number
 
 _RESET = re.compile(r";|\.\s|\|")
@@ -25,6 +25,12 @@ _NAME_BEFORE = re.compile(
 _SUBJECT_GAP = re.compile(
     r"[A-Za-z][\w/']*(?:[\s,&/]+(?:and|or|the|both)?)*\s*", re.IGNORECASE
 )
+# A pair of loss names before a pair of numbers: "errD/errG: 0.01/14.2".
+_SLASH_LABEL = re.compile(
+    r"([A-Za-z]\w*\s*/\s*[A-Za-z]\w*)(?:\s+loss(?:es)?)?\s*[:=]?\s*$",
+    re.IGNORECASE,
+)
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 # A header that says which loss each position of the later tuples holds:
 # "(D, G) pairs (-10472.333, 4983.048), ...".
 _TUPLE_HEADER = re.compile(r"\(\s*([A-Za-z]\w*)\s*,\s*([A-Za-z]\w*)\s*\)")
@@ -124,6 +130,8 @@ def _assign_sides(text: str, readings: list[Reading]) -> None:
             side = None
         reading.side = side
 
+    _assign_slash_pairs(text, readings)
+    _assign_respectively(text, readings)
     header = _TUPLE_HEADER.search(text)
     if header is None:
         return
@@ -137,6 +145,32 @@ def _assign_sides(text: str, readings: list[Reading]) -> None:
         inside = [r for r in readings if start <= r.number.start < end]
         if len(inside) == 2:
             inside[0].side, inside[1].side = order[0], order[1]
+
+
+def _assign_slash_pairs(text: str, readings: list[Reading]) -> None:
+    """Give "errD/errG: 0.01/14.2" its D and G numbers in the order named."""
+    for first, second in zip(readings, readings[1:], strict=False):
+        joint = text[first.number.end : second.number.start]
+        if not re.fullmatch(r"\s*/\s*", joint):
+            continue
+        label = _SLASH_LABEL.search(text[: first.number.start])
+        pair = slash_pair(label.group(1)) if label is not None else None
+        if pair is not None:
+            first.side, second.side = pair
+
+
+def _assign_respectively(text: str, readings: list[Reading]) -> None:
+    """Pair "D and G losses are 0.02 and 14 respectively" in the order named."""
+    word = _RESPECTIVELY.search(text)
+    if word is None:
+        return
+    shared = [r for r in readings if r.side is None and r.number.end <= word.start()]
+    if len(shared) != 2:
+        return
+    named = [side for _, side in sides_named(text[: shared[0].number.start])]
+    order = named[-2:]
+    if len(order) == 2 and order[0] != order[1]:
+        shared[0].side, shared[1].side = order[0], order[1]
 
 
 def drop_other_side(text: str, readings: list[Reading], side: Side) -> str:
