@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..report import Report, build_report
 from .columns import ColumnMap, map_columns
 from .console import read_console
+from .cutoff import delimited_damage, find_cut_line, jsonl_damage
 from .delimited import DelimitedReader, read_header
 from .detect import detect_format, is_log
 from .jsonl import read_jsonl
@@ -38,6 +39,31 @@ def _check_options(path: Path, window: int, steps_per_epoch: int | None) -> None
         )
 
 
+def _read_delimited(
+    path: Path,
+    d_col: str | None,
+    g_col: str | None,
+    window: int,
+    steps_per_epoch: int | None,
+) -> tuple[EpochTable, ColumnMap, EpochAssigner]:
+    """Read a CSV/TSV log, from its end when that gives the same report."""
+    header = read_header(path)
+    cut = find_cut_line(path, delimited_damage(header))
+    end = None if cut is None else cut.start
+    columns = map_columns(header.names, str(path), d_col, g_col)
+    if cut is not None:
+        columns.warnings.insert(0, cut.warning(str(path)))
+    tail = read_tail(path, header, columns, window, steps_per_epoch, end)
+    if tail is not None:
+        return tail[0], columns, tail[1]
+
+    table = EpochTable()
+    assigner = EpochAssigner(steps_per_epoch=steps_per_epoch)
+    reader = DelimitedReader(path, header, list(columns.chosen.values()), end)
+    reader.read(table, assigner)
+    return table, columns, assigner
+
+
 def _read(
     path: Path,
     d_col: str | None,
@@ -49,7 +75,8 @@ def _read(
 
     A CSV/TSV or JSON Lines log is read from its end when that gives the
     same report (``tail.py``, ``tail_jsonl.py``), because only the last
-    ``window`` epochs are reported.
+    ``window`` epochs are reported. A last line that a crash cut off is
+    skipped with a warning (``cutoff.py``); damage anywhere else is an error.
     """
     if not path.exists():
         raise InputError(f"{path}: file not found")
@@ -61,24 +88,19 @@ def _read(
         )
     if path.is_file() and path.stat().st_size == 0:
         raise InputError(f"{path}: the log is empty")
+    if log_format == "csv":
+        return _read_delimited(path, d_col, g_col, window, steps_per_epoch)
 
     table = EpochTable()
     assigner = EpochAssigner(steps_per_epoch=steps_per_epoch)
     warnings: list[str] = []
-    origin = str(path)
-    if log_format == "csv":
-        header = read_header(path)
-        columns = map_columns(header.names, origin, d_col, g_col)
-        tail = read_tail(path, header, columns, window, steps_per_epoch)
-        if tail is not None:
-            return tail[0], columns, tail[1]
-        reader = DelimitedReader(path, header, list(columns.chosen.values()))
-        reader.read(table, assigner)
-        return table, columns, assigner
+    cut = None
     if log_format == "jsonl":
-        jsonl_tail = read_jsonl_tail(path, window)
+        cut = find_cut_line(path, jsonl_damage)
+        end = None if cut is None else cut.start
+        jsonl_tail = read_jsonl_tail(path, window, end)
         if jsonl_tail is None:
-            read_jsonl(path, table, assigner)
+            read_jsonl(path, table, assigner, end)
         else:
             table, assigner = jsonl_tail
     elif log_format == "tensorboard":
@@ -92,7 +114,9 @@ def _read(
         )
     if not table.names:
         raise InputError(warnings[0])
-    columns = map_columns(table.names, origin, d_col, g_col)
+    if cut is not None:
+        warnings.insert(0, cut.warning(str(path)))
+    columns = map_columns(table.names, str(path), d_col, g_col)
     columns.warnings[:0] = warnings
     return table, columns, assigner
 

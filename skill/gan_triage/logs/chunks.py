@@ -52,11 +52,14 @@ def _decode(raw: bytes, offset: int, first_line: int, path: Path) -> str:
         ) from None
 
 
-def read_blocks(path: Path, block_bytes: int | None = None) -> Iterator[Block]:
+def read_blocks(
+    path: Path, block_bytes: int | None = None, end: int | None = None
+) -> Iterator[Block]:
     """Yield the file as blocks of whole lines, decoded from UTF-8.
 
-    A byte-order mark at the start is dropped. Raises InputError on binary
-    content or invalid UTF-8.
+    A byte-order mark at the start is dropped. Reading stops at byte ``end``
+    when it is given (the start of a cut-off last line, see ``cutoff.py``).
+    Raises InputError on binary content or invalid UTF-8.
     """
     block_bytes = block_bytes or BLOCK_BYTES
     with path.open("rb") as stream:
@@ -65,7 +68,8 @@ def read_blocks(path: Path, block_bytes: int | None = None) -> Iterator[Block]:
         line = 1
         first = True
         while True:
-            chunk = stream.read(block_bytes)
+            size = block_bytes if end is None else min(block_bytes, end - stream.tell())
+            chunk = stream.read(size) if size > 0 else b""
             data = pending + chunk
             if first:
                 first = False
@@ -92,13 +96,14 @@ def read_blocks(path: Path, block_bytes: int | None = None) -> Iterator[Block]:
             line += whole.count(b"\n")
 
 
-def read_lines(path: Path) -> Iterator[tuple[int, str]]:
+def read_lines(path: Path, end: int | None = None) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, line)`` pairs without the ``\\n`` ending.
 
     A carriage return stays in the line, because console readers keep only the
-    text after the last one (a progress bar's final state).
+    text after the last one (a progress bar's final state). Reading stops at
+    byte ``end`` when it is given.
     """
-    for block in read_blocks(path):
+    for block in read_blocks(path, end=end):
         lines = block.text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()

@@ -70,10 +70,17 @@ class _Rows:
 
 
 class DelimitedReader:
-    """Stream the data rows of one CSV/TSV log into an EpochTable."""
+    """Stream the data rows of one CSV/TSV log into an EpochTable.
 
-    def __init__(self, path: Path, header: Header, wanted: list[str]) -> None:
+    Rows are read up to byte ``end`` when it is given. Every row read must be
+    as wide as the header, so a row cut off by a crash must lie past ``end``.
+    """
+
+    def __init__(
+        self, path: Path, header: Header, wanted: list[str], end: int | None = None
+    ) -> None:
         self.path = path
+        self.end = end
         self.header = header
         self.width = len(header.names)
         index = {name: i for i, name in reversed(list(enumerate(header.names)))}
@@ -98,7 +105,7 @@ class DelimitedReader:
 
     def _blocks(self) -> Iterator[tuple[list[str], int, bool]]:
         """Yield each block's lines, its first line number and whether it has quotes."""
-        for block in read_blocks(self.path):
+        for block in read_blocks(self.path, end=self.end):
             text = block.text
             if "\r" in text:
                 text = text.replace("\r", "")

@@ -38,21 +38,26 @@ NONFINITE = {
 }
 
 
-def iter_records(path: Path) -> Iterator[dict[str, float]]:
+def iter_records(path: Path, end: int | None = None) -> Iterator[dict[str, float]]:
     """Yield each line's numeric fields; blank lines are skipped.
 
     Python's ``json`` module accepts the ``NaN`` and ``Infinity`` literals that
     ``json.dumps`` writes for non-finite floats, so those are read as numbers.
+    Reading stops at byte ``end`` when it is given. Invalid JSON on any line
+    read raises InputError, so a line cut off by a crash must lie past ``end``.
     """
-    for number, line in read_lines(path):
+    for number, line in read_lines(path, end):
         text = line.strip()
         if not text:
             continue
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
+            # Some messages end in "at" ("Unterminated string starting at"),
+            # so the column is joined to the message without a second "at".
+            detail = error.msg.removesuffix(" at")
             raise InputError(
-                f"{path}: line {number} is not valid JSON ({error.msg} at column "
+                f"{path}: line {number} is not valid JSON ({detail} at column "
                 f"{error.colno}); expected one JSON object per line"
             ) from None
         if not isinstance(data, dict):
@@ -63,7 +68,9 @@ def iter_records(path: Path) -> Iterator[dict[str, float]]:
         yield dict(flatten(data))
 
 
-def read_jsonl(path: Path, table: EpochTable, assigner: EpochAssigner) -> None:
-    """Add every record of a JSON Lines log to ``table``."""
-    for index, record in enumerate(iter_records(path)):
+def read_jsonl(
+    path: Path, table: EpochTable, assigner: EpochAssigner, end: int | None = None
+) -> None:
+    """Add every record of a JSON Lines log, up to byte ``end``, to ``table``."""
+    for index, record in enumerate(iter_records(path, end)):
         add_record(table, assigner, record, index)

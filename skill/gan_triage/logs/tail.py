@@ -86,8 +86,10 @@ class _TailReader:
         columns: ColumnMap,
         window: int,
         steps_per_epoch: int | None,
+        end: int | None = None,
     ) -> None:
         self.path = path
+        self.end = end
         self.reader = DelimitedReader(path, header, list(columns.chosen.values()))
         self.window = window
         self.steps_per_epoch = steps_per_epoch
@@ -109,11 +111,11 @@ class _TailReader:
     def read(self) -> tuple[EpochTable, EpochAssigner]:
         if self.width < 2:
             raise Fallback("a header of one column")
-        size = self.path.stat().st_size
+        size = self.path.stat().st_size if self.end is None else self.end
         with self.path.open("rb") as stream:
-            data_start, firsts = self._read_head(stream)
+            data_start, firsts = self._read_head(stream, size)
             if self.key_column is None:
-                self.row_count = self._count_rows(stream, data_start)
+                self.row_count = self._count_rows(stream, data_start, size)
             tail = self._read_tail(stream, data_start, size)
         return self._sum(tail, firsts)
 
@@ -164,10 +166,10 @@ class _TailReader:
             return float(int(step) // self.steps_per_epoch)
         return step
 
-    def _read_head(self, stream: BinaryIO) -> tuple[int, dict[str, float]]:
+    def _read_head(self, stream: BinaryIO, end: int) -> tuple[int, dict[str, float]]:
         """Find where the data rows start and the first epoch of each loss column."""
         size = min(HEAD_BYTES, chunks.BLOCK_BYTES)
-        raw = stream.read(size)
+        raw = stream.read(min(size, end))
         position = len(BOM) if raw.startswith(BOM) else 0
         for _ in range(self.reader.header.line):
             end = raw.find(b"\n", position)
@@ -195,7 +197,7 @@ class _TailReader:
                 return data_start, firsts
         raise Fallback("no value of each loss column in the first block")
 
-    def _count_rows(self, stream: BinaryIO, data_start: int) -> int:
+    def _count_rows(self, stream: BinaryIO, data_start: int, end: int) -> int:
         """Count the data rows, which must have no quotes and no blank lines.
 
         Only one-byte ``count`` and ``in`` run over the whole file. A two-byte
@@ -209,7 +211,10 @@ class _TailReader:
         delimiters = 0
         delimiter = self.delimiter.encode()
         last = b"\n"
-        while block := stream.read(chunks.BLOCK_BYTES):
+        while stream.tell() < end:
+            block = stream.read(min(chunks.BLOCK_BYTES, end - stream.tell()))
+            if not block:
+                break
             if b'"' in block:
                 raise Fallback("a quote")
             rows += block.count(b"\n")
@@ -364,12 +369,15 @@ def read_tail(
     columns: ColumnMap,
     window: int,
     steps_per_epoch: int | None,
+    end: int | None = None,
 ) -> tuple[EpochTable, EpochAssigner] | None:
     """Sum the last ``window`` epochs of a CSV/TSV log from its end.
 
-    Returns None when only the forward reader can give the right report.
+    The log is taken to end at byte ``end`` when it is given, the start of a
+    row cut off by a crash. Returns None when only the forward reader can give
+    the right report.
     """
-    tail = _TailReader(path, header, columns, window, steps_per_epoch)
+    tail = _TailReader(path, header, columns, window, steps_per_epoch, end)
     try:
         return tail.read()
     except Fallback as reason:

@@ -52,9 +52,10 @@ def _parse(line: bytes) -> dict[str, float]:
 class _JsonlTail:
     """Find and sum the last epochs of one JSON Lines log."""
 
-    def __init__(self, path: Path, window: int) -> None:
+    def __init__(self, path: Path, window: int, end: int | None = None) -> None:
         self.path = path
         self.window = window
+        self.end = end
         self.names: list[str] = []
 
     def epoch(self, record: dict[str, float]) -> float:
@@ -67,9 +68,9 @@ class _JsonlTail:
         return float(math.floor(epoch))
 
     def read(self) -> tuple[EpochTable, EpochAssigner]:
-        size = self.path.stat().st_size
+        size = self.path.stat().st_size if self.end is None else self.end
         with self.path.open("rb") as stream:
-            data_start, first = self._read_head(stream)
+            data_start, first = self._read_head(stream, size)
             lines, keys = self._read_tail(stream, data_start, size)
 
         table = EpochTable()
@@ -82,9 +83,9 @@ class _JsonlTail:
         count_skipped(table, keys, firsts, self.window)
         return table, assigner
 
-    def _read_head(self, stream: BinaryIO) -> tuple[int, float]:
+    def _read_head(self, stream: BinaryIO, end: int) -> tuple[int, float]:
         """Read the first record; return where the next line starts and its epoch."""
-        raw = stream.read(min(HEAD_BYTES, chunks.BLOCK_BYTES))
+        raw = stream.read(min(HEAD_BYTES, chunks.BLOCK_BYTES, end))
         position = len(BOM) if raw.startswith(BOM) else 0
         while True:
             end = raw.find(b"\n", position)
@@ -123,13 +124,17 @@ class _JsonlTail:
         raise Fallback("last epochs that fill too much of the file")
 
 
-def read_jsonl_tail(path: Path, window: int) -> tuple[EpochTable, EpochAssigner] | None:
+def read_jsonl_tail(
+    path: Path, window: int, end: int | None = None
+) -> tuple[EpochTable, EpochAssigner] | None:
     """Sum the last ``window`` epochs of a JSON Lines log from its end.
 
-    Returns None when only the forward reader can give the right report.
+    The log is taken to end at byte ``end`` when it is given, the start of a
+    line cut off by a crash. Returns None when only the forward reader can
+    give the right report.
     """
     try:
-        return _JsonlTail(path, window).read()
+        return _JsonlTail(path, window, end).read()
     except Fallback as reason:
         logger.debug("%s: reading forwards, because of %s", path, reason)
         return None
