@@ -14,7 +14,8 @@ from .logs import DEFAULT_WINDOW, fields_from_log
 
 HELP = f"""The YAML holds the fields `gan-triage triage` reads. Each trend lists
 the per-epoch means of the last --window epochs (default {DEFAULT_WINDOW}) at
-4 significant digits. Notes on how the log was read go to stderr.
+4 significant digits. Notes on how the log was read go to stderr. A last line
+of a CSV or JSON Lines log that a crash cut off is skipped, with a note.
 
 examples:
   gan-triage report metrics.csv --samples "every sample is the same grey blob"
@@ -49,8 +50,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--samples", default="", help="what the generated samples look like"
     )
-    parser.add_argument("--d-col", help="name of the D loss column or tag")
-    parser.add_argument("--g-col", help="name of the G loss column or tag")
+    parser.add_argument(
+        "--d-col",
+        help="name of the D loss column or tag (not the epoch or step column)",
+    )
+    parser.add_argument(
+        "--g-col",
+        help="name of the G loss column or tag (a different one from --d-col)",
+    )
     parser.add_argument(
         "--window",
         type=_positive,

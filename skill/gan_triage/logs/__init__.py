@@ -116,7 +116,14 @@ def _read(
         raise InputError(warnings[0])
     if cut is not None:
         warnings.insert(0, cut.warning(str(path)))
-    columns = map_columns(table.names, str(path), d_col, g_col)
+    columns = map_columns(
+        table.names,
+        str(path),
+        d_col,
+        g_col,
+        index_names=table.index_names,
+        text_names=table.text_names,
+    )
     columns.warnings[:0] = warnings
     return table, columns, assigner
 

@@ -170,16 +170,102 @@ def _rank(name: str, role: Role) -> int | None:
     return None
 
 
-def _override(names: list[str], wanted: str, option: str, origin: str) -> str:
+def _find(names: Iterable[str], wanted: str) -> str | None:
+    """Return the name ``wanted`` refers to: itself, else one of its spellings."""
+    names = list(names)
     if wanted in names:
         return wanted
-    matches = [name for name in names if canonical(name) == canonical(wanted)]
-    if matches:
-        return matches[0]
-    raise InputError(
-        f"{origin}: {option} {wanted!r} is not a column of this log; columns found: "
-        f"{', '.join(names) or 'none'}"
+    key = canonical(wanted)
+    return next((name for name in names if canonical(name) == key), None)
+
+
+def _is_loss_like(name: str) -> bool:
+    return role_of(name) in ("d", "g") or "loss" in canonical(name)
+
+
+def _columns_hint(candidates: list[str]) -> str:
+    """List the loss-like columns, or every column when none looks like a loss."""
+    losses = [name for name in candidates if _is_loss_like(name)]
+    if losses:
+        return f"loss-like columns found: {', '.join(losses)}"
+    return (
+        f"no loss-like columns found; columns found: {', '.join(candidates) or 'none'}"
     )
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The names of one log, sorted by what they can be used for."""
+
+    # Names that may hold a loss, in the log's order.
+    candidates: list[str]
+    # Epoch and step names: they number the records.
+    counters: list[str]
+    # Names seen only with text, true/false or null values.
+    texts: list[str]
+
+
+def _override(names: _Names, wanted: str, option: str, origin: str) -> str:
+    """Return the column an override names, or raise saying why it cannot be used."""
+    found = _find(names.candidates, wanted)
+    if found is not None:
+        return found
+    hint = _columns_hint(names.candidates)
+    counter = _find(names.counters, wanted)
+    if counter is not None:
+        kind = "epoch" if is_epoch_name(counter) else "step"
+        raise InputError(
+            f"{origin}: {option} {wanted!r} is the log's {kind} counter, not a "
+            f"loss; {hint}"
+        )
+    if _find(names.texts, wanted) is not None:
+        raise InputError(
+            f"{origin}: {option} {wanted!r} has no numeric values in this log "
+            f"(only text, true/false or null); {hint}"
+        )
+    raise InputError(
+        f"{origin}: {option} {wanted!r} is not a column of this log; {hint}"
+    )
+
+
+def _check_distinct(
+    chosen: dict[Role, str],
+    overrides: dict[Role, str | None],
+    origin: str,
+    hint: str,
+) -> None:
+    """Raise InputError when D and G would be read from the same column."""
+    column = chosen.get("d")
+    if column is None or column != chosen.get("g"):
+        return
+    if overrides["d"] and overrides["g"]:
+        raise InputError(
+            f"{origin}: --d-col and --g-col both name the column {column!r}, but D "
+            f"and G each need their own loss column; {hint}"
+        )
+    # Alias tables do not overlap, so one of the two came from an override.
+    named: Role = "d" if overrides["d"] else "g"
+    other: Role = "g" if named == "d" else "d"
+    raise InputError(
+        f"{origin}: {OPTION_FOR_ROLE[named]} {overrides[named]!r} is also the "
+        f"column found for {other.upper()}; name {other.upper()}'s loss column "
+        f"with {OPTION_FOR_ROLE[other]}; {hint}"
+    )
+
+
+def _sort_names(
+    names: Iterable[str], index_names: Iterable[str], text_names: Iterable[str]
+) -> _Names:
+    everything = list(dict.fromkeys([*names, *index_names]))
+    counters = [
+        name for name in everything if is_epoch_name(name) or is_step_name(name)
+    ]
+    candidates = [
+        name
+        for name in everything
+        if name not in counters and not is_summary_column(name)
+    ]
+    return _Names(candidates, counters, list(text_names))
 
 
 def map_columns(
@@ -187,24 +273,28 @@ def map_columns(
     origin: str,
     d_col: str | None = None,
     g_col: str | None = None,
+    *,
+    index_names: Iterable[str] = (),
+    text_names: Iterable[str] = (),
 ) -> ColumnMap:
     """Choose the column for each role among ``names`` (in the log's order).
 
-    Raises InputError listing the columns found when neither a D nor a G loss
-    column is found, or when an override names a column that is not there.
+    ``index_names`` are names a reader took as epoch or step, and
+    ``text_names`` are names seen with no numeric value. Neither can be a
+    loss, so both serve only the error messages. Raises InputError, listing
+    the columns found, when no D or G loss column is found, when an override
+    names a column that is missing or is no loss, or when D and G would share
+    a column.
     """
-    candidates = [
-        name
-        for name in dict.fromkeys(names)
-        if not is_summary_column(name) and not is_epoch_name(name)
-    ]
+    sorted_names = _sort_names(names, index_names, text_names)
+    candidates = sorted_names.candidates
     result = ColumnMap()
     overrides: dict[Role, str | None] = {"d": d_col, "g": g_col}
     for role in ROLES:
         wanted = overrides.get(role)
         if wanted:
             option = OPTION_FOR_ROLE[role]
-            result.chosen[role] = _override(candidates, wanted, option, origin)
+            result.chosen[role] = _override(sorted_names, wanted, option, origin)
             continue
         ranked = sorted(
             (rank, position, name)
@@ -226,4 +316,5 @@ def map_columns(
             f"{origin}: no D or G loss column found; columns found: "
             f"{', '.join(candidates) or 'none'}; name them with --d-col and --g-col"
         )
+    _check_distinct(result.chosen, overrides, origin, _columns_hint(candidates))
     return result

@@ -13,18 +13,26 @@ from .chunks import read_lines
 from .table import EpochAssigner, EpochTable, add_record
 
 
-def flatten(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, float]]:
-    """Yield the numeric leaves of a record; nested keys are joined with ``/``."""
+def flatten(
+    data: dict[str, Any],
+    prefix: str = "",
+    text_names: dict[str, None] | None = None,
+) -> Iterator[tuple[str, float]]:
+    """Yield the numeric leaves of a record; nested keys are joined with ``/``.
+
+    The names of other leaves (text, true/false, null, lists) are added to
+    ``text_names`` when it is given.
+    """
     for key, value in data.items():
         name = f"{prefix}{key}"
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             yield name, float(value)
         elif isinstance(value, dict):
-            yield from flatten(value, f"{name}/")
+            yield from flatten(value, f"{name}/", text_names)
         elif isinstance(value, str) and value.strip().lower() in NONFINITE:
             yield name, NONFINITE[value.strip().lower()]
+        elif text_names is not None:
+            text_names[name] = None
 
 
 # Writers that cannot emit JSON's missing NaN literal often write these strings.
@@ -38,7 +46,11 @@ NONFINITE = {
 }
 
 
-def iter_records(path: Path, end: int | None = None) -> Iterator[dict[str, float]]:
+def iter_records(
+    path: Path,
+    end: int | None = None,
+    text_names: dict[str, None] | None = None,
+) -> Iterator[dict[str, float]]:
     """Yield each line's numeric fields; blank lines are skipped.
 
     Python's ``json`` module accepts the ``NaN`` and ``Infinity`` literals that
@@ -65,12 +77,12 @@ def iter_records(path: Path, end: int | None = None) -> Iterator[dict[str, float
                 f"{path}: line {number} is a JSON {type(data).__name__}; expected "
                 "one JSON object per line"
             )
-        yield dict(flatten(data))
+        yield dict(flatten(data, "", text_names))
 
 
 def read_jsonl(
     path: Path, table: EpochTable, assigner: EpochAssigner, end: int | None = None
 ) -> None:
     """Add every record of a JSON Lines log, up to byte ``end``, to ``table``."""
-    for index, record in enumerate(iter_records(path, end)):
+    for index, record in enumerate(iter_records(path, end, table.text_names)):
         add_record(table, assigner, record, index)

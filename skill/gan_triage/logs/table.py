@@ -26,6 +26,11 @@ class EpochTable:
     # out, and the first epoch in the log with a D or G loss value.
     skipped: dict[str, int] = field(default_factory=dict)
     first_epoch: float | None = None
+    # Names read as a record's epoch or step, and names seen only with text,
+    # true/false or null values. Both are kept so that the errors for --d-col
+    # and --g-col can explain why such a name is not a loss column.
+    index_names: dict[str, None] = field(default_factory=dict)
+    text_names: dict[str, None] = field(default_factory=dict)
 
     def add(self, epoch: float, name: str, total: float, count: int) -> None:
         row = self.sums.get(epoch)
@@ -93,8 +98,12 @@ class EpochAssigner:
 
 def split_record(
     values: Mapping[str, float],
+    index_names: dict[str, None] | None = None,
 ) -> tuple[float | None, float | None, dict[str, float]]:
-    """Take the epoch and step out of one record's values."""
+    """Take the epoch and step out of one record's values.
+
+    The names taken are added to ``index_names`` when it is given.
+    """
     epoch: float | None = None
     step: float | None = None
     rest: dict[str, float] = {}
@@ -105,6 +114,9 @@ def split_record(
             step = value
         else:
             rest[name] = value
+            continue
+        if index_names is not None:
+            index_names[name] = None
     return epoch, step, rest
 
 
@@ -115,7 +127,7 @@ def add_record(
     index: int,
 ) -> None:
     """Add one record (a JSON line, a console line, one TensorBoard step)."""
-    epoch, step, rest = split_record(values)
+    epoch, step, rest = split_record(values, table.index_names)
     if not rest:
         return
     key = assigner.assign(epoch, step, index)

@@ -38,7 +38,7 @@ from .tail import (
 logger = logging.getLogger(__name__)
 
 
-def _parse(line: bytes) -> dict[str, float]:
+def _parse(line: bytes, text_names: dict[str, None] | None = None) -> dict[str, float]:
     """Return a line's numeric fields as the forward reader finds them."""
     try:
         data = json.loads(line.decode("utf-8"))
@@ -46,7 +46,7 @@ def _parse(line: bytes) -> dict[str, float]:
         raise Fallback("invalid JSON or UTF-8") from None
     if not isinstance(data, dict):
         raise Fallback("a line that is not a JSON object")
-    return dict(flatten(data))
+    return dict(flatten(data, "", text_names))
 
 
 class _JsonlTail:
@@ -76,7 +76,7 @@ class _JsonlTail:
         table = EpochTable()
         assigner = EpochAssigner()
         for line in lines:
-            add_record(table, assigner, _parse(line), 0)
+            add_record(table, assigner, _parse(line, table.text_names), 0)
         table.sums.pop(keys[self.window], None)
         check_stride(keys, self.window)
         firsts = dict.fromkeys(table.names, first)
