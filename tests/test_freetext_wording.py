@@ -148,6 +148,21 @@ def test_oscillates_between_shares_verb() -> None:
     assert validate_reply(diagnose(report).block, report) == []
 
 
+def test_comma_range_shares_verb() -> None:
+    report = read("D loss swings between 0.2 and 1.8, G loss between 0.5 and 6")
+
+    assert report.g.values == [0.5, 6.0]
+    assert report.g.direction == "oscillating"
+
+
+def test_comma_value_keeps_own() -> None:
+    # After a comma a single value is a separate statement, not a gapped verb.
+    report = read("D loss falling to 0.1, G loss 5")
+
+    assert report.g.values == [5.0]
+    assert report.g.direction == "unknown"
+
+
 def test_own_numbers_beat_shared_verb() -> None:
     # G's own two values rise, so "falls" written for D does not carry over.
     report = read("D loss falls from 0.9 to 0.1 and G loss from 1 to 6")

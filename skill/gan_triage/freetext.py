@@ -211,7 +211,7 @@ def _share_verb(
         if (
             relevant[index - 1]
             or not relevant[index]
-            or clause.joint != "and"
+            or clause.joint not in ("and", ",", "while", "whereas")
             or not joined(before, clause)
             or not before.cue
             or side in before.sides

@@ -52,7 +52,9 @@ _RANGE_AND = re.compile(r"^\s*(?:and|to)\s*(?:[<>~≈]|under|below|over|about)?\
 _RANGE_DASH = re.compile(r"^(?:[-–~]|\s+[-–~]\s+|\s*[-–]\s*)$")
 # "and G" or "and the generator's" opening the second loss's part.
 _AND_BEFORE = re.compile(
-    r"\b(?:and|und|et|y)\s+(?:the\s+|la\s+|el\s+)?$", re.IGNORECASE
+    r"(?:\b(?:and|und|et|y|while|whereas)\s+|(?P<comma>,\s*))"
+    r"(?:the\s+|la\s+|el\s+)?$",
+    re.IGNORECASE,
 )
 # A loss's name, an optional loss word, then a number or a range.
 _GAPPED = re.compile(
@@ -94,7 +96,7 @@ def parse_trend(text: str, side: Side | None = None) -> Trend:
     series = _series(chosen)
     direction = _direction(cue_text, series, is_range)
     if direction == "unknown" and side is not None:
-        shared_verb = _gapped_verb_text(text, side)
+        shared_verb = _gapped_verb_text(text, side, is_range)
         if shared_verb is not None:
             cue_text = _drop_aux_clauses(shared_verb)
             direction = cue_direction(cue_text) or "unknown"
@@ -113,12 +115,14 @@ def parse_trend(text: str, side: Side | None = None) -> Trend:
     )
 
 
-def _gapped_verb_text(text: str, side: Side) -> str | None:
+def _gapped_verb_text(text: str, side: Side, is_range: bool) -> str | None:
     """Return the other loss's words when this loss shares its verb.
 
     In "D oscillates between 0.1 and 2 and G between 1 and 8" the verb is
     written once, for D, and G's part leaves it out. G's part must follow
-    "and" and go from its name straight to its numbers.
+    "and" or "while" and go from its name straight to its numbers. After a
+    comma only a range shares the verb, because "D loss falling to 0.1, G
+    loss 5" gives G a value, not a fall.
     """
     named = sides_named(text)
     own = [start for start, named_side in named if named_side == side]
@@ -126,7 +130,10 @@ def _gapped_verb_text(text: str, side: Side) -> str | None:
     if not own or not other or min(other) > own[0]:
         return None
     before = text[: own[0]]
-    if not _AND_BEFORE.search(before) or not _GAPPED.match(text, own[0]):
+    joint = _AND_BEFORE.search(before)
+    if joint is None or not _GAPPED.match(text, own[0]):
+        return None
+    if joint.group("comma") and not is_range:
         return None
     return before
 
