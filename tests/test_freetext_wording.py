@@ -110,6 +110,17 @@ def test_other_languages_d_wins(text: str) -> None:
     assert validate_reply(diagnose(report).block, report) == []
 
 
+def test_rewritten_comma_named() -> None:
+    report = read(GERMAN)
+    block = diagnose(report).block.replace("0,9 ->", "0.9 ->")
+
+    findings = [f for f in validate_reply(block, report) if f.text == "0,9"]
+
+    assert len(findings) == 1
+    assert findings[0].rule == "verbatim_numbers"
+    assert "It writes 0.9 instead." in findings[0].message
+
+
 def test_french_fields_split() -> None:
     fields = parse_free_text(FRENCH, "chat")
 

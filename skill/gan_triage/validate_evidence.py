@@ -10,6 +10,7 @@ from .evidence_numbers import (
     reported_numbers,
 )
 from .finding import Finding, collapse_whitespace
+from .number_text import parse_number
 from .report import Report
 
 
@@ -59,9 +60,9 @@ def _source(token: str, report: Report) -> tuple[str, str]:
 
 
 def _same_value(first: str, second: str) -> bool:
-    """Tell whether two tokens spell one number ("0.5" and "0.50")."""
+    """Tell whether two tokens spell one number ("0.5" and "0.50", "0,9" and "0.9")."""
     try:
-        return float(first.replace("−", "-")) == float(second.replace("−", "-"))
+        return parse_number(first) == parse_number(second)
     except ValueError:
         return False
 
