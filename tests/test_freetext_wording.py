@@ -244,9 +244,19 @@ def test_equilibrium_exact_values() -> None:
     report = read(text)
 
     assert report.d.values == [1.386]
+    assert report.d.direction == "flat"
     assert report.g.values == [0.693]
     assert report.g.direction == "flat"
     assert verdict(text) == "equilibrium"
+    assert validate_reply(diagnose(report).block, report) == []
+
+
+def test_closing_rise_stays_with_g() -> None:
+    # A closing "rising" is read as about the nearer loss, G, alone.
+    report = read("D loss 0.3 and G loss 5, rising")
+
+    assert report.d.direction == "unknown"
+    assert report.g.direction == "increasing"
 
 
 def test_equilibrium_stuck_around() -> None:

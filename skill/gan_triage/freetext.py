@@ -23,50 +23,11 @@ from .control_chars import reject_control_characters
 from .errors import InputError
 from .loss_names import Side
 from .message_clauses import Clause, joined, split_clauses
+from .message_settings import stated_settings
 from .number_text import find_numbers
 from .trend import parse_trend
 
 NOT_REPORTED = "not reported"
-# Objectives, most specific first, so "cWGAN-GP" is not read as plain WGAN.
-_LOSS_TYPES = (
-    ("wgan-gp", re.compile(r"wgan[-_ ]?gp", re.IGNORECASE)),
-    ("wgan", re.compile(r"\bwgan\b|wasserstein", re.IGNORECASE)),
-    ("lsgan", re.compile(r"least[- ]squares?|\blsgan\b", re.IGNORECASE)),
-    ("hinge", re.compile(r"\bhinge\b", re.IGNORECASE)),
-    ("non-saturating", re.compile(r"non-?saturating", re.IGNORECASE)),
-    (
-        "bce",
-        re.compile(r"\bbce\b|binary cross[- ]entropy|\bvanilla gan", re.IGNORECASE),
-    ),
-)
-_ACCURACY_WORD = re.compile(r"\bacc(?:uracy|uracies)?\b", re.IGNORECASE)
-# "D accuracy on real 99%, on fake 98%": a half's name, then its number.
-_ACCURACY_HALVES = {
-    "d_accuracy_on_real": re.compile(
-        r"\breals?\b[^.;\d]{0,20}?(\d*\.?\d+\s*%?)", re.IGNORECASE
-    ),
-    "d_accuracy_on_fake": re.compile(
-        r"\bfakes?\b[^.;\d]{0,20}?(\d*\.?\d+\s*%?)", re.IGNORECASE
-    ),
-}
-# "100% on both real and fake": a number, then the halves it is for.
-_ACCURACY_BEFORE_HALVES = re.compile(
-    r"(\d*\.?\d+\s*%?)\s+(?:on|for)\s+(?:both\s+)?(?:the\s+)?(reals?|fakes?)"
-    r"(?:\s+and\s+(?:the\s+)?(reals?|fakes?))?",
-    re.IGNORECASE,
-)
-_D_OUTPUTS = {
-    "d_x": re.compile(r"\bD\s*\(\s*x\s*\)[^.;\d]{0,12}?(\d*\.\d+)"),
-    "d_g_z": re.compile(r"\bD\s*\(\s*G\s*\(\s*z\s*\)\s*\)[^.;\d]{0,12}?(\d*\.\d+)"),
-}
-_SATURATING = re.compile(r"(?<!non-)(?<!non )\bsaturating\b", re.IGNORECASE)
-# The run's length so far: "60 epochs:", "for 25 epochs", "by epoch ~5000",
-# but not "within 2 epochs" or "for 5-8 epochs".
-_EPOCHS = re.compile(
-    r"(?:^|[,:;(]\s*|\b(?:after|for|trained for|over|ran)\s+)~?(\d+)\s+epochs\b"
-    r"|\bby epoch\s*~?(\d+)|\bepoch\s*~?(\d+)\s+of\s+\d+",
-    re.IGNORECASE,
-)
 
 
 def parse_free_text(text: str, origin: str) -> dict[str, Any]:
@@ -106,7 +67,7 @@ def parse_free_text(text: str, origin: str) -> dict[str, Any]:
         "g_loss_trend": g_text or NOT_REPORTED,
         "sample_notes": notes or NOT_REPORTED,
     }
-    fields.update(_stated_settings(text))
+    fields.update(stated_settings(text))
     return fields
 
 
@@ -153,6 +114,7 @@ def _best_run(text: str, clauses: list[Clause], side: Side, others: bool) -> str
         relevant.append(about or follows)
     _bridge(clauses, relevant, side)
     _share_verb(text, clauses, relevant, side)
+    _share_closing_remark(text, clauses, relevant, side)
     _fill_gaps(clauses, relevant)
 
     best: tuple[tuple[bool, bool, bool], str] | None = None
@@ -232,6 +194,48 @@ def _share_verb(
             relevant[index - 1] = True
 
 
+def _share_closing_remark(
+    text: str, clauses: list[Clause], relevant: list[bool], side: Side
+) -> None:
+    """Reach over the other loss's clause to a remark that closes both.
+
+    In "D loss 1.386 and G loss 0.693, flat for 20 epochs" D's clause has a
+    number but no verb, and "flat for 20 epochs" is about both losses.
+    """
+    for index in range(len(clauses) - 2):
+        clause, after = clauses[index], clauses[index + 1]
+        if (
+            not relevant[index]
+            or relevant[index + 1]
+            or side not in clause.sides
+            or side in after.sides
+            or after.joint not in ("and", "while", "whereas")
+            or not joined(clause, after)
+        ):
+            continue
+        last = index + 1
+        while (
+            last + 1 < len(clauses)
+            and _continues(clauses[last + 1])
+            and joined(clauses[last], clauses[last + 1])
+        ):
+            last += 1
+        if last == index + 1:
+            continue
+        first = index
+        while (
+            first > 0
+            and relevant[first - 1]
+            and joined(clauses[first - 1], clauses[first])
+        ):
+            first -= 1
+        start = clauses[first].start
+        alone = parse_trend(text[start : clause.end], side=side)
+        shared = parse_trend(text[start : clauses[last].end], side=side)
+        if alone.direction == "unknown" and shared.direction != "unknown":
+            relevant[index + 1 : last + 1] = [True] * (last - index)
+
+
 def _fill_gaps(clauses: list[Clause], relevant: list[bool]) -> None:
     """Let a bare label such as "epoch 12" sit inside a run.
 
@@ -306,59 +310,3 @@ def _runs(clauses: list[Clause], relevant: list[bool]) -> list[list[Clause]]:
                 continue
         runs.append([clause])
     return runs
-
-
-def _stated_settings(text: str) -> dict[str, Any]:
-    """Read the loss type, G objective, D accuracies, D outputs and epochs.
-
-    Each is set only when the message states it.
-    """
-    settings: dict[str, Any] = {}
-    for name, pattern in _LOSS_TYPES:
-        if pattern.search(text):
-            settings["loss_type"] = name
-            break
-    if settings.get("loss_type") != "non-saturating" and _SATURATING.search(text):
-        settings["g_objective"] = "saturating"
-    settings.update(_accuracies(text))
-    for field, pattern in _D_OUTPUTS.items():
-        match = pattern.search(text)
-        # D's mean output is a probability; a larger number is a raw score.
-        if match is not None and float(match.group(1)) <= 1:
-            settings[field] = match.group(1)
-    epochs = [
-        int(group)
-        for match in _EPOCHS.finditer(text)
-        for group in match.groups()
-        if group
-    ]
-    if epochs:
-        settings["epochs"] = max(epochs)
-    return settings
-
-
-def _accuracies(text: str) -> dict[str, str]:
-    """Read D's accuracy on real and on fake samples near a word "accuracy".
-
-    Only fractions (0-1) and percentages (0-100) are kept, so a stray number
-    near the word cannot make the report invalid.
-    """
-    found: dict[str, str] = {}
-    for word in _ACCURACY_WORD.finditer(text):
-        window = text[max(0, word.start() - 30) : word.end() + 60]
-        before = _ACCURACY_BEFORE_HALVES.search(window)
-        if before is not None:
-            for half in before.groups()[1:]:
-                if half:
-                    field = f"d_accuracy_on_{half.lower().rstrip('s')}"
-                    found.setdefault(field, before.group(1).strip())
-        for field, pattern in _ACCURACY_HALVES.items():
-            match = pattern.search(window)
-            if match is not None and field not in found:
-                found[field] = match.group(1).strip()
-    return {field: value for field, value in found.items() if _is_accuracy(value)}
-
-
-def _is_accuracy(value: str) -> bool:
-    number = float(value.rstrip("%").strip())
-    return 0 <= number <= (100 if value.endswith("%") else 1)

@@ -78,7 +78,8 @@ def parse_trend(text: str, side: Side | None = None) -> Trend:
         return Trend(text=text, reported=False)
 
     numbers = find_numbers(text)
-    readings = label_numbers(text, numbers)
+    every_reading = label_numbers(text, numbers)
+    readings = every_reading
     own_text = text
     if side is not None:
         own_text = drop_other_side(text, readings, side)
@@ -97,6 +98,8 @@ def parse_trend(text: str, side: Side | None = None) -> Trend:
     direction = _direction(cue_text, series, is_range)
     if direction == "unknown" and side is not None:
         shared_verb = _gapped_verb_text(text, side, is_range)
+        if shared_verb is None:
+            shared_verb = _trailing_flat_text(text, side, every_reading)
         if shared_verb is not None:
             cue_text = _drop_aux_clauses(shared_verb)
             direction = cue_direction(cue_text) or "unknown"
@@ -136,6 +139,32 @@ def _gapped_verb_text(text: str, side: Side, is_range: bool) -> str | None:
     if joint.group("comma") and not is_range:
         return None
     return before
+
+
+def _trailing_flat_text(text: str, side: Side, readings: list[Reading]) -> str | None:
+    """Return a closing "flat"/"stuck" remark that both losses share.
+
+    In "D loss 1.386 and G loss 0.693, flat for 20 epochs" neither loss has a
+    verb of its own, so the closing remark is about both. Only a flat remark
+    is shared, and a closing "rising" is read as about the nearer loss only.
+    """
+    named = sides_named(text)
+    own = [start for start, named_side in named if named_side == side]
+    other = [start for start, named_side in named if named_side != side]
+    if not own or not other or max(own) > min(other):
+        return None
+    joint = _AND_BEFORE.search(text[: other[0]])
+    if joint is None or joint.group("comma"):
+        return None
+    if not (_GAPPED.match(text, own[0]) and _GAPPED.match(text, other[0])):
+        return None
+    if cue_direction(text[: other[0]]) is not None:
+        return None
+    ends = [r.number.end for r in readings if r.side not in (None, side)]
+    remark = text[max(ends) :] if ends else ""
+    if sides_named(remark) or cue_direction(remark) != "flat":
+        return None
+    return remark
 
 
 def _not_reported(text: str) -> bool:
