@@ -350,3 +350,41 @@ def test_two_reports_at_once_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "give the report one way only" in both[2]
     assert file_and_text[0] == 2
     assert "a report file and --text" in file_and_text[2]
+
+
+def test_yaml_aliases_rejected(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    report = tmp_path / "r.yaml"
+    report.write_text(
+        "a: &a [x, x, x]\nb: &b [*a, *a, *a]\n"
+        "d_loss_trend: 0.1\ng_loss_trend: 3\nsample_notes: *b\n"
+    )
+    plain = tmp_path / "p.yaml"
+    plain.write_text(
+        "d_loss_trend: 0.02\ng_loss_trend: 7\nsample_notes: noise, 3*4 grid\n"
+    )
+
+    code, _, err = run(capsys, str(report))
+    plain_code, _, _ = run(capsys, str(plain))
+
+    assert code == 2
+    assert "anchors and aliases" in err
+    assert plain_code == 0
+
+
+def test_non_utf8_argument_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    # Python hands undecodable argv bytes over as lone surrogates.
+    code, _, err = run(
+        capsys, "--d-loss", "0.02", "--g-loss", "7", "--samples", "gr\udcfcn"
+    )
+
+    assert code == 2
+    assert "not valid UTF-8" in err
+
+
+def test_thousands_comma_is_noted(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--d-loss", "1,386", "--g-loss", "0,693")
+
+    assert code == 0
+    assert "1,386 was read as a whole number" in err

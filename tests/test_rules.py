@@ -259,3 +259,36 @@ def test_noise_samples_rule_out_collapse() -> None:
 
     assert noise == "no_match"
     assert same == "mode_collapse"
+
+
+@pytest.mark.parametrize(
+    "samples",
+    ["all black images", "the samples are not good", "checkerboard artifacts"],
+)
+def test_poor_samples_rule_out_equilibrium(samples: str) -> None:
+    verdict = triage("1.386, 1.385, 1.387", "0.693, 0.694, 0.692", samples)
+
+    assert verdict == "no_match"
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [
+        "the same 3 faces over and over",
+        "G keeps producing the same few digits",
+        "only shows 3 kinds of face regardless of z",
+    ],
+)
+def test_collapse_phrasings(samples: str) -> None:
+    assert triage("0.55, 0.6, 0.52, 0.58", "0.9, 1.0, 0.95, 0.92", samples) == (
+        "mode_collapse"
+    )
+
+
+def test_zero_g_is_not_called_negative() -> None:
+    diagnosis = diagnose(
+        build_report({"d_loss_trend": "0, 0, 0", "g_loss_trend": "0, 0, 0"}, "t")
+    )
+
+    assert diagnosis.failure == "frozen"
+    assert not any("negative" in warning for warning in diagnosis.warnings)

@@ -271,6 +271,8 @@ def test_samples_not_described() -> None:
         "Add spectral norm to D, then switch to WGAN-GP.",
         "Add spectral norm to D. Additionally, lower G's learning rate.",
         "Add spectral norm to D as well as halving its learning rate.",
+        "Wrap every D layer in spectral normalization and halve D's learning rate.",
+        "Halve D's learning rate and switch to WGAN-GP.",
     ],
 )
 def test_fix_with_alternative(fix: str) -> None:

@@ -16,9 +16,14 @@ _ALLOWED = frozenset("\t\n\r")
 
 
 def find_control_character(text: str) -> tuple[int, str] | None:
-    """Return the position and character of the first control character."""
+    """Return the position and character of the first control character.
+
+    Lone surrogates count too: they are what Python makes of bytes that are not
+    UTF-8 (on the command line, or escaped in JSON), and no output can print them.
+    """
     for position, char in enumerate(text):
-        if char not in _ALLOWED and unicodedata.category(char) == "Cc":
+        category = unicodedata.category(char)
+        if char not in _ALLOWED and category in ("Cc", "Cs"):
             return position, char
     return None
 
@@ -32,6 +37,11 @@ def reject_control_characters(text: str, where: str) -> None:
     if found is None:
         return
     position, char = found
+    if unicodedata.category(char) == "Cs":
+        raise InputError(
+            f"{where} contains bytes that are not valid UTF-8 at character "
+            f"{position + 1}; write the text as UTF-8"
+        )
     raise InputError(
         f"{where} contains the control character U+{ord(char):04X} at character "
         f"{position + 1}; remove it, because only tab and newline are allowed"

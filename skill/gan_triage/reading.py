@@ -28,6 +28,8 @@ EARLY = re.compile(
     re.IGNORECASE,
 )
 EARLY_LIMIT = 1000
+# "1,386": a comma that groups thousands, or a decimal comma misread as one.
+THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+")
 EXTRA_TERMS = re.compile(
     r"includes? (?:extra|other|non-adversarial|reconstruction|l1|cycle|content)"
     r"|\btotal\b.*\b(?:l1|cycle|reconstruction|perceptual)\b",
@@ -97,6 +99,14 @@ def read_report(report: Report, strict: bool = False) -> Reading:
             warnings.append(why)
             notes.append(why)
 
+    for field_name, trend in (("d_loss_trend", report.d), ("g_loss_trend", report.g)):
+        grouped = [token for token in trend.tokens if THOUSANDS.fullmatch(token)]
+        if grouped:
+            warnings.append(
+                f"{field_name}: {grouped[0]} was read as a whole number with a "
+                "thousands separator; write it with a decimal point if it is a "
+                "decimal comma"
+            )
     early = not strict and _is_early(report)
     if early:
         warnings.append(
@@ -160,7 +170,7 @@ def infer_scale(report: Report) -> tuple[LossType, bool, str | None]:
             )
     if any(v < 0 for v in d_values):
         return "wgan", False, "loss type inferred as WGAN: D's loss is negative"
-    if g_values and all(v <= 0 for v in g_values):
+    if g_values and all(v <= 0 for v in g_values) and any(v < 0 for v in g_values):
         d_level = report.d.level
         # Strictly below 0: a G loss of exactly 0 is a stalled run, not the
         # saturating loss at work.

@@ -328,6 +328,11 @@ REPORT_KEY_LINE = re.compile(
 )
 
 
+# A YAML anchor or alias at the start of a value; nested aliases can expand a
+# small file into gigabytes.
+YAML_ALIAS = re.compile(r"(?::\s+|^\s*-\s+|[\[{,]\s*)[&*][A-Za-z0-9_-]+", re.MULTILINE)
+
+
 def parse_mapping_text(
     text: str, origin: str, yaml_expected: bool = False
 ) -> dict[str, Any] | None:
@@ -344,6 +349,11 @@ def parse_mapping_text(
         except json.JSONDecodeError as error:
             raise InputError(f"{origin}: invalid JSON: {error}") from None
     else:
+        if YAML_ALIAS.search(text) and (yaml_expected or REPORT_KEY_LINE.search(text)):
+            raise InputError(
+                f"{origin}: YAML anchors and aliases (&name, *name) are not "
+                "supported in a report; write each value out"
+            )
         try:
             data = yaml.load(text, Loader=yaml.BaseLoader)
         except yaml.YAMLError as error:

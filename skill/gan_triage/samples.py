@@ -17,6 +17,23 @@ NOISE_CUES = (
     r"static",
     r"blobs?",
     r"unrecogni[sz]able",
+    r"soup",
+    r"mush",
+    r"garbled",
+)
+# Samples that are plainly wrong without being noise or repeats: a reason to
+# rule out equilibrium ("change nothing"), not evidence for any one mode.
+POOR_CUES = (
+    r"\b(?:all |just |only |completely |pure )?(?:black|blank|white|gr[ae]y)\s+"
+    r"(?:images?|squares?|outputs?|samples?|frames?|pictures?)",
+    r"\bnot (?:good|great|realistic|satisfying|convincing|usable)",
+    r"\b(?:poor|bad|terrible|awful|broken|wrong)\b",
+    r"artifacts?",
+    r"checkerboard",
+    r"(?:don't|do not|doesn't|does not|don't even) look like",
+    r"nothing like",
+    r"unsatisfying",
+    r"are (?:all )?(?:black|blank|gr[ae]y)\b",
 )
 COLLAPSE_CUES = (
     r"(?:near[- ])?identical",
@@ -37,6 +54,10 @@ COLLAPSE_CUES = (
     r"lack of (?:variety|diversity)",
     r"look alike",
     r"always (?:generates|produces|outputs)",
+    r"same (?:\d+|few|two|three|four|five|couple of|handful of) \w+",
+    r"over and over",
+    r"(?:\d+|a few|two|three|four|five) (?:kinds?|types?|distinct|different) of\b",
+    r"only (?:shows?|produces?|generates?|outputs?|gives?) (?:\d+|a few|one|two|three)",
     r"\b(?:one|a single) (?:\w+ )?(?:blob|image|output|shape|digit|sample|mode)\b",
 )
 FLICKER_CUES = (
@@ -81,21 +102,28 @@ class SampleReading:
     collapse: bool = False
     flicker: bool = False
     good: bool = False
+    poor: bool = False
 
     @property
     def described(self) -> bool:
-        return self.noise or self.collapse or self.flicker or self.good
+        return self.noise or self.collapse or self.flicker or self.good or self.poor
 
     @property
     def bad(self) -> bool:
-        return self.noise or self.collapse or self.flicker
+        return self.noise or self.collapse or self.flicker or self.poor
 
 
 def read_samples(notes: str) -> SampleReading:
     """Classify sample notes into noise, collapse, flicker and good cues."""
     if not notes.strip() or NOT_DESCRIBED.match(notes):
         return SampleReading()
-    found = {"noise": False, "collapse": False, "flicker": False, "good": False}
+    found = {
+        "noise": False,
+        "collapse": False,
+        "flicker": False,
+        "good": False,
+        "poor": False,
+    }
     for clause in re.split(r"[.;,]|\bbut\b|\bthen\b", notes.lower()):
         # "whatever the noise" is about the input z, not about the samples.
         clause = LATENT_NOISE.sub(" ", clause)
@@ -109,6 +137,7 @@ def read_samples(notes: str) -> SampleReading:
         found["collapse"] |= collapse
         found["flicker"] |= _has_cue(clause, FLICKER_CUES)
         found["good"] |= _has_cue(clause, GOOD_CUES)
+        found["poor"] |= _has_cue(clause, POOR_CUES)
     return SampleReading(**found)
 
 

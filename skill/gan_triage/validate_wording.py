@@ -32,7 +32,23 @@ def check_fix_field(fix: BlockField) -> list[Finding]:
             "one sentence on the fix line."
         )
         findings.append(Finding(rule="one_fix", text=fix.value, message=message))
+    if not findings:
+        findings.extend(_two_named_fixes(fix))
     return findings
+
+
+def _two_named_fixes(fix: BlockField) -> list[Finding]:
+    """Flag a fix that names two catalog remedies ("spectral norm and halve D's lr")."""
+    from .followup import find_fixes
+
+    named = find_fixes(fix.value)
+    if len(named) < 2:
+        return []
+    message = (
+        f"fix combines {len(named)} changes ({', '.join(named)}). Keep only the "
+        "first: the user applies one change, and the next comes after the retry wait."
+    )
+    return [Finding(rule="one_fix", text=fix.value, message=message)]
 
 
 def check_prose_fix(outside: str) -> list[Finding]:
