@@ -576,3 +576,19 @@ def test_epoch_log_joins_lines() -> None:
     assert d_trend.direction == "increasing"
     assert len(g_trend.values) == 300
     assert g_trend.values[-1] == 1.598
+
+
+def test_fix_stated_as_tried_is_kept() -> None:
+    fields = parse_free_text(
+        "I tried spectral norm already. D loss 0.5, 0.1, 0.01, G loss 2, 5, 9, "
+        "samples noise",
+        "msg",
+    )
+    plain = parse_free_text("D loss 0.3, G loss 1.2, batch size 64, using amp", "msg")
+    question = parse_free_text(
+        "Should I add spectral norm? D loss 0.01, G loss 7", "msg"
+    )
+
+    assert fields["fixes_already_tried"] == ["spectral_norm"]
+    assert "fixes_already_tried" not in plain
+    assert "fixes_already_tried" not in question

@@ -68,7 +68,46 @@ def parse_free_text(text: str, origin: str) -> dict[str, Any]:
         "sample_notes": notes or NOT_REPORTED,
     }
     fields.update(stated_settings(text))
+    tried = _fixes_stated_as_tried(text)
+    if tried:
+        fields["fixes_already_tried"] = tried
     return fields
+
+
+# A sentence saying a fix is already in place: "I tried spectral norm already",
+# "we already use TTUR", "SNGAN" (spectral norm is part of the model).
+_TRIED_CUE = re.compile(
+    r"\b(?:tried|already|applied|added|switched|using|use|used|have|has)\b",
+    re.IGNORECASE,
+)
+
+
+# Fixes whose names also describe a plain setting: "batch size 64" is not
+# doubling it, "using mixed precision" is the opposite of the float32 fix, and
+# "we track FID" is not the equilibrium advice. These count only with proof.
+_TRIED_PROOF = {
+    "double_batch": re.compile(r"doubl", re.IGNORECASE),
+    "fp32": re.compile(r"fp32|float32|(?:turned|switched) off|disabled", re.IGNORECASE),
+    "continue_and_fid": re.compile(r"$^"),
+}
+
+
+def _fixes_stated_as_tried(text: str) -> list[str]:
+    """Fix slugs the message says are tried or in place; questions do not count."""
+    from .followup import find_fixes
+
+    slugs: list[str] = []
+    for sentence in re.split(r"(?<=[.!;\n])\s*", text):
+        if "?" in sentence or not _TRIED_CUE.search(sentence):
+            continue
+        for slug in find_fixes(sentence):
+            proof = _TRIED_PROOF.get(slug)
+            if slug in slugs or (proof is not None and not proof.search(sentence)):
+                continue
+            slugs.append(slug)
+    if re.search(r"\bSN-?GAN\b", text, re.IGNORECASE) and "spectral_norm" not in slugs:
+        slugs.append("spectral_norm")
+    return slugs
 
 
 def _fractions_outside_samples(text: str, notes: str | None) -> bool:
