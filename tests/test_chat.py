@@ -262,8 +262,10 @@ def test_model_chat_walks_ladder() -> None:
 
 
 def test_model_repeat_replaced() -> None:
+    # The second turn repeats spectral norm, is re-asked and repeats it again.
     client = ScriptedClient(
         [
+            block("D wins completely", SPECTRAL_FULL, AFTER_5),
             block("D wins completely", SPECTRAL_FULL, AFTER_5),
             block("D wins completely", SPECTRAL_FULL, AFTER_5),
         ]
@@ -273,7 +275,10 @@ def test_model_repeat_replaced() -> None:
 
     fixes = fix_lines(output)
     assert fixes[1].startswith(HALVE)
-    assert "already tried" in output
+    assert "validation failed twice: fix_matches_mode" in output
+    assert (
+        "spectral_norm, which the user already tried" in client.calls[2][-1]["content"]
+    )
 
 
 def test_cli_pipe_has_no_prompts(tmp_path: Path) -> None:

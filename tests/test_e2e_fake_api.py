@@ -21,13 +21,14 @@ import pytest
 
 from fake_api import Failure, FakeMessagesAPI, RecordedRequest, Reply, Scripted
 from gan_triage.render import render_system_prompt
-from test_loop import D_LOSS, G_LOSS, GOOD, NOTES, TRAIN_LONGER
+from test_loop import D_LOSS, G_LOSS, GOOD, HALVE_D_LR, NOTES, TRAIN_LONGER
 
 COMMAND = Path(sys.executable).parent / "gan-triage"
 MODEL = "claude-e2e-test"
 REPORT_YAML = (
     f"d_loss_trend: '{D_LOSS}'\ng_loss_trend: '{G_LOSS}'\nsample_notes: '{NOTES}'\n"
 )
+TRIED_YAML = REPORT_YAML + "fixes_already_tried: [halve_d_lr]\n"
 OVERLOADED = Failure(529, "overloaded_error", "Overloaded")
 
 
@@ -36,6 +37,7 @@ class Scenario:
     script: tuple[Scripted, ...]
     arguments: tuple[str, ...]
     environment: tuple[tuple[str, str], ...] = (("ANTHROPIC_API_KEY", "dummy-key"),)
+    report: str = REPORT_YAML
 
 
 @dataclass
@@ -60,6 +62,14 @@ SCENARIOS = {
     "overloaded_json": Scenario((OVERLOADED,), ("--backend", "anthropic", "--json")),
     "auto_no_key": Scenario((Reply(GOOD),), (), ()),
     "anthropic_no_key": Scenario((Reply(GOOD),), ("--backend", "anthropic"), ()),
+    "rules_json": Scenario((Reply(GOOD),), ("--json",), ()),
+    "tried_flag": Scenario(
+        (Reply(HALVE_D_LR), Reply(HALVE_D_LR)),
+        ("--backend", "anthropic", "--tried", "halve D lr", "--json"),
+    ),
+    "tried_report": Scenario(
+        (Reply(HALVE_D_LR), Reply(GOOD)), ("--backend", "anthropic"), report=TRIED_YAML
+    ),
 }
 
 pytestmark = pytest.mark.skipif(
@@ -81,11 +91,11 @@ def _environment(home: Path, base_url: str, scenario: Scenario) -> dict[str, str
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
     home = tmp_path_factory.mktemp("e2e")
-    report = home / "report.yaml"
-    report.write_text(REPORT_YAML, encoding="utf-8")
     with ExitStack() as stack:
         started = {}
         for name, scenario in SCENARIOS.items():
+            report = home / f"{name}.yaml"
+            report.write_text(scenario.report, encoding="utf-8")
             api = stack.enter_context(FakeMessagesAPI(list(scenario.script)))
             process = subprocess.Popen(
                 [str(COMMAND), "triage", str(report), *scenario.arguments],
@@ -194,3 +204,34 @@ def test_anthropic_without_key_exits_2(runs: dict[str, Run]) -> None:
     assert run.returncode == 2
     assert "ANTHROPIC_API_KEY" in run.stderr
     assert run.requests == []
+
+
+def test_tried_flag_never_repeated(runs: dict[str, Run]) -> None:
+    run = runs["tried_flag"]
+
+    assert run.returncode == 0, run.stderr
+    payload = json.loads(run.stdout)
+    assert payload["source"] == "rules"
+    assert payload["fallback_reason"] == "validation failed twice: fix_matches_mode"
+    assert payload["fix_slug"] == "spectral_norm"
+    assert len(run.requests) == 2
+    reask = run.requests[1].body["messages"][2]["content"]
+    assert "halve_d_lr, which the user already tried" in reask
+
+
+def test_report_tried_reasked(runs: dict[str, Run]) -> None:
+    run = runs["tried_report"]
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == GOOD
+    assert "after one re-ask" in run.stderr
+    assert len(run.requests) == 2
+
+
+@pytest.mark.parametrize("name", ["reask", "overloaded_json", "tried_flag"])
+def test_json_keys_match_rules(runs: dict[str, Run], name: str) -> None:
+    rules = json.loads(runs["rules_json"].stdout)
+    payload = json.loads(runs[name].stdout)
+
+    assert rules["source"] == "rules"
+    assert set(rules) <= set(payload)

@@ -387,10 +387,11 @@ def test_model_told_tried_fixes() -> None:
 
 
 def test_model_repeat_falls_back() -> None:
-    # The model proposes spectral norm again after it was tried; the rules
-    # give the next rung instead.
+    # After spectral norm was tried, the model proposes it again, is re-asked
+    # and proposes it once more, so the rules give the next rung instead.
     client = ScriptedClient(
         [
+            model_block("D wins completely", "spectral_norm", 5),
             model_block("D wins completely", "spectral_norm", 5),
             model_block("D wins completely", "spectral_norm", 5),
         ]
@@ -402,7 +403,8 @@ def test_model_repeat_falls_back() -> None:
     assert result.answer is not None
     assert result.answer.fix == "halve_d_lr"
     assert result.answer.source == "rules"
-    assert any("already tried" in note for note in result.notes)
+    assert len(client.calls) == 3
+    assert any("fix_matches_mode" in note for note in result.notes)
 
 
 def test_how_to_question_keeps_rung() -> None:

@@ -25,9 +25,11 @@ from gan_triage.client import (
     ModelTimeoutError,
     Usage,
 )
-from gan_triage.loop import ModelOutcome, run_model_triage
+from gan_triage.commands_triage import diagnosis_payload
+from gan_triage.loop import ModelOutcome, outcome_payload, run_model_triage
 from gan_triage.render import render_system_prompt
 from gan_triage.report import Report, build_report
+from gan_triage.rules import diagnose
 from gan_triage.validate import validate_reply
 
 D_LOSS = "0.9, 0.4, 0.08, 0.05, 0.04 (decreasing)"
@@ -389,3 +391,121 @@ def test_http_requests_summed() -> None:
     assert outcome.source == "rules"
     assert outcome.model_calls == 2
     assert outcome.http_requests == 5
+
+
+# Halving D's learning rate is the second rung of the D-wins ladder, so the
+# validator alone accepts it for this report.
+HALVE_D_LR = GOOD.replace(SPECTRAL_NORM, "Halve D's learning rate.")
+
+
+def test_tried_fix_alone_passes_validator() -> None:
+    outcome, _, _ = triage([reply(HALVE_D_LR)])
+
+    assert outcome.source == "model"
+    assert outcome.block.fix == "Halve D's learning rate."
+
+
+def test_tried_fix_reasked() -> None:
+    client = ScriptedClient([reply(HALVE_D_LR), reply(GOOD)])
+    report = d_wins_report()
+
+    outcome = run_model_triage(report, client=client, tried=["halve_d_lr"])
+
+    assert outcome.source == "model_after_reask"
+    assert outcome.text == GOOD
+    reask = client.calls[1][1][2]["content"]
+    assert "- fix_matches_mode:" in reask
+    assert "halve_d_lr, which the user already tried" in reask
+    # With halving tried, spectral norm is the first untried D-wins rung.
+    assert SPECTRAL_NORM in reask
+
+
+def test_report_tried_fix_reasked() -> None:
+    report = build_report(
+        {
+            "d_loss_trend": D_LOSS,
+            "g_loss_trend": G_LOSS,
+            "sample_notes": NOTES,
+            "fixes_already_tried": ["halve_d_lr"],
+        },
+        "test",
+    )
+
+    outcome, client, _ = triage([reply(HALVE_D_LR), reply(GOOD)], report)
+
+    assert outcome.source == "model_after_reask"
+    assert len(client.calls) == 2
+
+
+def test_tried_fix_twice_falls_back() -> None:
+    client = ScriptedClient([reply(HALVE_D_LR), reply(HALVE_D_LR)])
+    report = d_wins_report()
+
+    outcome = run_model_triage(report, client=client, tried=["halve_d_lr"])
+
+    assert outcome.source == "rules"
+    assert outcome.fallback_reason == "validation failed twice: fix_matches_mode"
+    assert outcome.findings == ["fix_matches_mode"]
+    assert outcome.block.fix == SPECTRAL_NORM
+    assert validate_reply(outcome.text, report) == []
+
+
+def test_next_rung_after_tried_first() -> None:
+    client = ScriptedClient([reply(GOOD), reply(HALVE_D_LR)])
+
+    outcome = run_model_triage(d_wins_report(), client=client, tried=["spectral_norm"])
+
+    assert outcome.source == "model_after_reask"
+    assert outcome.block.fix == "Halve D's learning rate."
+    reask = client.calls[1][1][2]["content"]
+    assert "spectral_norm, which the user already tried" in reask
+    assert "Halve D's learning rate and leave G's unchanged." in reask
+
+
+def rules_keys() -> set[str]:
+    report = d_wins_report()
+    return set(diagnosis_payload(diagnose(report), report, source="rules"))
+
+
+@pytest.mark.parametrize(
+    ("script", "source"),
+    [
+        ([GOOD], "model"),
+        ([TRAIN_LONGER, GOOD], "model_after_reask"),
+        ([TRAIN_LONGER, ALTERNATIVE], "rules"),
+    ],
+    ids=["model", "reask", "fallback"],
+)
+def test_json_keys_cover_rules(script: list[str], source: str) -> None:
+    outcome, _, report = triage([reply(text) for text in script])
+
+    payload = outcome_payload(outcome, report)
+
+    assert outcome.source == source
+    assert rules_keys() <= set(payload)
+    assert {"model", "model_calls", "fallback_reason", "usage"} <= set(payload)
+
+
+def test_json_model_fields_filled() -> None:
+    outcome, _, report = triage([reply(HALVE_D_LR)])
+
+    payload = outcome_payload(outcome, report)
+
+    assert payload["fix_slug"] == "halve_d_lr"
+    # GOOD's retry line reads "5 epochs, then triage again ...".
+    assert payload["retry_epochs"] == 5
+    assert payload["failure"] == "d_wins"
+    assert payload["scale"] == outcome.diagnosis.scale
+    assert payload["report"]["d_loss_trend"] == D_LOSS
+    assert payload["candidates"][0]["slug"] == "d_wins"
+
+
+def test_json_unnamed_fix_null() -> None:
+    own_words = GOOD.replace(SPECTRAL_NORM, "Give D a smaller network.")
+    outcome, _, report = triage([reply(own_words)])
+
+    payload = outcome_payload(outcome, report)
+
+    assert outcome.source == "model"
+    assert payload["fix_slug"] is None
+    assert payload["retry_epochs"] == 5

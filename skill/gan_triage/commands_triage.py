@@ -187,7 +187,12 @@ def choose_backend(requested: str) -> str:
 
 
 def diagnosis_payload(diagnosis: Any, report: Report, source: str) -> dict[str, Any]:
-    """Build the JSON form of a rule-engine diagnosis."""
+    """Build the JSON form of a rule-engine diagnosis.
+
+    The model path (``loop.outcome_payload``) starts from this dict and
+    replaces the answer's fields, so the keys here are the keys of every
+    ``triage --json`` answer.
+    """
     return {
         "failure": diagnosis.failure,
         "failure_name": diagnosis.failure_name,

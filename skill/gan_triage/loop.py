@@ -1,8 +1,9 @@
 """Model-backed triage: call, repair, parse, validate, one re-ask, then fall back.
 
 The model answers first. Its reply is repaired (layout only), parsed and
-checked by the validator. A reply with findings gets exactly one re-ask in the
-same conversation, listing the findings. When the second reply still fails, or
+checked by the validator, and its fix is checked against the fixes already
+tried. A reply with findings gets exactly one re-ask in the same conversation,
+listing the findings. When the second reply still fails, or
 the API fails, refuses, or cuts the reply off at max_tokens, the rule engine
 answers. Every path ends in a block that passes the validator, and the outcome
 records which path answered and why.
@@ -29,6 +30,8 @@ from .client import (
     resolve_model,
 )
 from .errors import BlockError
+from .followup import find_fixes
+from .ladder import fix_slug_of
 from .render import (
     FindingText,
     render_reask,
@@ -37,7 +40,7 @@ from .render import (
 )
 from .report import Report
 from .rules import Diagnosis, diagnose
-from .validate import Finding, validate_reply
+from .validate import Finding, retry_epochs_of, validate_reply
 
 logger = logging.getLogger(__name__)
 
@@ -140,8 +143,10 @@ def run_model_triage(
     """Triage ``report`` with the model, falling back to the rule engine.
 
     ``client`` defaults to an AnthropicClient for ``model`` (see
-    ``client.resolve_model``). ``tried`` lists fix slugs already tried.
+    ``client.resolve_model``). ``tried`` lists fix slugs already tried, and the
+    report's ``fixes_already_tried`` join them.
     """
+    tried = list(dict.fromkeys([*report.fixes_already_tried, *tried]))
     diagnosis = diagnose(report, strict=strict, tried=tried)
     model_id = client.model if client is not None else resolve_model(model)
     try:
@@ -156,7 +161,7 @@ def run_model_triage(
         messages=[{"role": "user", "content": render_user_message(report, tried)}],
     )
     try:
-        block, source = _ask(conversation, report)
+        block, source = _ask(conversation, report, tried, diagnosis.fix)
     except _Fallback as fallback:
         logger.debug("falling back to the rule engine: %s", fallback.reason)
         return _rules_outcome(
@@ -195,13 +200,23 @@ def _default_client(model: str) -> ModelClient:
     return AnthropicClient(model)
 
 
-def _ask(conversation: _Conversation, report: Report) -> tuple[TriageBlock, Source]:
-    """Run the first call and at most one re-ask; raise _Fallback on failure."""
+def _ask(
+    conversation: _Conversation,
+    report: Report,
+    tried: Sequence[str],
+    next_fix: str,
+) -> tuple[TriageBlock, Source]:
+    """Run the first call and at most one re-ask; raise _Fallback on failure.
+
+    ``next_fix`` is the rule engine's first untried fix, offered in the re-ask
+    when a reply repeats a fix in ``tried``.
+    """
     findings: list[Finding] = []
     for attempt in range(1, MAX_ATTEMPTS + 1):
         reply = _send(conversation)
         repaired = repair_reply(reply.text)
         findings = validate_reply(repaired, report)
+        findings.extend(_repeated_fix_findings(repaired, tried, next_fix))
         if not findings:
             block = _parse(repaired)
             return block, "model" if attempt == 1 else "model_after_reask"
@@ -212,6 +227,33 @@ def _ask(conversation: _Conversation, report: Report) -> tuple[TriageBlock, Sour
         )
     rules = _rule_ids(findings)
     raise _Fallback(f"validation failed twice: {', '.join(rules)}", rules)
+
+
+def _repeated_fix_findings(
+    repaired: str, tried: Sequence[str], next_fix: str
+) -> list[Finding]:
+    """Flag a reply whose fix names a fix that was already tried.
+
+    The validator checks a reply against the report alone, and the fixes given
+    with ``--tried`` or tried earlier in a run are not part of it. A fix that
+    mentions a tried fix only to set it aside is flagged as well, so the
+    re-ask requests the untried fix on its own.
+    """
+    if not tried:
+        return []
+    try:
+        block = parse_block(repaired)
+    except BlockError:
+        # The validator has already reported the missing or broken block.
+        return []
+    repeated = [slug for slug in find_fixes(block.fix) if slug in tried]
+    if not repeated:
+        return []
+    message = (
+        f"The fix repeats {', '.join(repeated)}, which the user already tried. "
+        f"Give the next untried rung instead: {next_fix}"
+    )
+    return [Finding(rule="fix_matches_mode", text=block.fix, message=message)]
 
 
 def _send(conversation: _Conversation) -> ModelReply:
@@ -293,7 +335,8 @@ def answer_with_model(report: Report, args: argparse.Namespace) -> int:
     for note in outcome_notes(outcome):
         print(f"gan-triage: note: {note}", file=sys.stderr)
     if args.json:
-        print(json.dumps(outcome_payload(outcome), indent=2, ensure_ascii=False))
+        payload = outcome_payload(outcome, report)
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         print(outcome.text)
     return 0
@@ -318,15 +361,39 @@ def _reask_note(outcome: ModelOutcome) -> str:
     return " after one re-ask" if outcome.source == "model_after_reask" else ""
 
 
-def outcome_payload(outcome: ModelOutcome) -> dict[str, Any]:
-    """Build the JSON form of a model-backed answer."""
+def outcome_payload(outcome: ModelOutcome, report: Report) -> dict[str, Any]:
+    """Build the JSON form of a model-backed answer.
+
+    It has every key of the rule engine's JSON, so a script reads the same
+    keys whichever path answered, plus the model's own keys. ``failure``,
+    ``evidence``, ``fix``, ``retry`` and the keys derived from them describe
+    the answer that was printed. ``fix_slug`` is the catalog fix that the fix
+    line names (null when it names none) and ``retry_epochs`` the wait its
+    retry line states (null when it states no single count). ``scale``,
+    ``strict``, ``candidates`` and ``report`` are the rule engine's reading of
+    the report, whichever path answered.
+    """
+    from .commands_triage import diagnosis_payload
+
+    payload = diagnosis_payload(outcome.diagnosis, report, source=outcome.source)
+    payload.update(
+        {
+            "failure": outcome.failure_slug,
+            "failure_name": outcome.block.failure,
+            "evidence": outcome.block.evidence,
+            "fix": outcome.block.fix,
+            "fix_slug": fix_slug_of(outcome.block.fix),
+            "retry": outcome.block.retry,
+            "retry_epochs": retry_epochs_of(outcome.block),
+            **_model_fields(outcome),
+        }
+    )
+    return payload
+
+
+def _model_fields(outcome: ModelOutcome) -> dict[str, Any]:
     usage = outcome.usage
     return {
-        "failure": outcome.failure_slug,
-        "failure_name": outcome.block.failure,
-        "evidence": outcome.block.evidence,
-        "fix": outcome.block.fix,
-        "retry": outcome.block.retry,
         "source": outcome.source,
         "model": outcome.model,
         "fallback_reason": outcome.fallback_reason,
@@ -340,5 +407,4 @@ def outcome_payload(outcome: ModelOutcome) -> dict[str, Any]:
             "cache_creation_input_tokens": usage.cache_creation_input_tokens,
             "cache_read_input_tokens": usage.cache_read_input_tokens,
         },
-        "warnings": outcome.diagnosis.warnings,
     }
