@@ -14,6 +14,7 @@ import pytest
 
 from gan_triage.report import build_report
 from gan_triage.rules import diagnose
+from gan_triage.validate import validate_reply
 
 
 def triage(
@@ -292,3 +293,27 @@ def test_zero_g_is_not_called_negative() -> None:
 
     assert diagnosis.failure == "frozen"
     assert not any("negative" in warning for warning in diagnosis.warnings)
+
+
+def test_no_match_with_accuracies_asks_for_grid_only() -> None:
+    # Accuracies 75% / 70% are neither D winning (both >= 90%) nor chance
+    # (both 35-65%), so no mode fits; asking for them again would be useless.
+    report = build_report(
+        {
+            "d_loss_trend": "0.4, 0.41, 0.4",
+            "g_loss_trend": "3, 3.1, 3",
+            "d_accuracy_on_real": "0.75",
+            "d_accuracy_on_fake": "0.7",
+        },
+        "t",
+    )
+    plain = build_report({"d_loss_trend": "0.4, 0.41, 0.4", "g_loss_trend": "3"}, "t")
+
+    with_accuracies = diagnose(report)
+    without = diagnose(plain)
+
+    assert with_accuracies.failure == "no_match"
+    assert with_accuracies.fix_slug == "send_grid"
+    assert "d_accuracy_on_real" not in with_accuracies.fix
+    assert validate_reply(with_accuracies.block, report) == []
+    assert without.fix_slug == "send_evidence"

@@ -315,6 +315,8 @@ class Mode:
     # True for modes this project adds beyond the triage prompt's five.
     extension: bool = False
     sample_cues: tuple[str, ...] = field(default=())
+    # The no-match request once D's accuracies are already in the report.
+    followup_fix: Fix | None = None
 
 
 # Fixes that serve more than one mode. D winning and a vanishing G gradient
@@ -525,6 +527,14 @@ MODES: dict[ModeSlug, Mode] = {
                 "so the run can be triaged.",
                 "triage prompt: ask for exactly these three items",
             ),
+        ),
+        # Used in place of the request above once the report already gives
+        # both of D's accuracies and they still settle nothing.
+        followup_fix=Fix(
+            "send_grid",
+            "Send a sample grid, described in words, and the next epochs of both "
+            "losses: the accuracies given do not settle the mode.",
+            "the accuracies were the first two of the three items requested",
         ),
         retry=Retry(1, 0.0, 1, "the three items can be logged within one epoch"),
     ),

@@ -437,6 +437,11 @@ def diagnose(
     in_place = _fixes_in_place(reading, report)
     slug, fix = choose_fix(candidates, [*tried, *in_place])
     mode = MODES[slug]
+    given = (
+        report.d_accuracy_on_real is not None and report.d_accuracy_on_fake is not None
+    )
+    if slug == "no_match" and given and mode.followup_fix is not None:
+        fix = mode.followup_fix
     retry_epochs = mode.retry.epochs(report.epochs)
     note = "; ".join(reading.notes) or None
     warnings = [*report.warnings, *reading.warnings]
@@ -476,5 +481,5 @@ def _fixes_in_place(reading: Reading, report: Report) -> list[str]:
 def _retry_text(slug: ModeSlug, epochs: int) -> str:
     unit = "epoch" if epochs == 1 else "epochs"
     if slug == "no_match":
-        return f"{epochs} {unit}: log the three items, then triage again"
+        return f"{epochs} {unit}: send what the fix line asks for, then triage again"
     return f"{epochs} {unit}, then triage again with the new numbers"

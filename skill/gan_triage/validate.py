@@ -42,7 +42,7 @@ def validate_reply(reply: str, report: Report) -> list[Finding]:
         scanned = _lines_outside(lines, [_retry_span(block)] if block else [])
         findings.extend(check_train_longer(drop_user_text(scanned, report)))
     if mode is not None and mode.slug == "no_match":
-        findings.extend(check_no_match_items(reply))
+        findings.extend(check_no_match_items(reply, report))
     return sorted(findings, key=lambda finding: RULE_IDS.index(finding.rule))
 
 

@@ -153,8 +153,11 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-def check_no_match_items(reply: str) -> list[Finding]:
-    """Flag a no-match reply that does not request all three items."""
+def check_no_match_items(reply: str, report: Report | None = None) -> list[Finding]:
+    """Flag a no-match reply that does not request all three items.
+
+    Accuracies the report already gives need not be requested again.
+    """
     real = fake = False
     # Underscores join words in "d_accuracy_on_real", which would hide the
     # word "real" from a \b match.
@@ -166,6 +169,9 @@ def check_no_match_items(reply: str) -> list[Finding]:
         real = real or bool(phrases.REAL_WORD.search(window))
         fake = fake or bool(phrases.FAKE_WORD.search(window))
     grid = bool(phrases.SAMPLE_GRID.search(text))
+    if report is not None:
+        real = real or report.d_accuracy_on_real is not None
+        fake = fake or report.d_accuracy_on_fake is not None
     missing = [
         item
         for item, asked in (
