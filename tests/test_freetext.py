@@ -592,3 +592,17 @@ def test_fix_stated_as_tried_is_kept() -> None:
     assert fields["fixes_already_tried"] == ["spectral_norm"]
     assert "fixes_already_tried" not in plain
     assert "fixes_already_tried" not in question
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "D loss 0.4, G loss 3. D accuracy 98% on real and 97% on fake",
+        "D loss 0.4, G loss 3, d_accuracy_on_real 0.98, d_accuracy_on_fake 0.97",
+    ],
+)
+def test_both_accuracies_read(text: str) -> None:
+    fields = parse_free_text(text, "msg")
+
+    assert fields["d_accuracy_on_real"] in ("98%", "0.98")
+    assert fields["d_accuracy_on_fake"] in ("97%", "0.97")

@@ -37,6 +37,10 @@ _ACCURACY_BEFORE_HALVES = re.compile(
     r"(?:\s+and\s+(?:the\s+)?(reals?|fakes?))?",
     re.IGNORECASE,
 )
+# The report's own field names written in a message: "d_accuracy_on_real 0.98".
+_ACCURACY_FIELD = re.compile(
+    r"\bd_accuracy_on_(real|fake)\b\s*[:=]?\s*(\d*\.?\d+\s*%?)", re.IGNORECASE
+)
 _D_OUTPUTS = {
     "d_x": re.compile(r"\bD\s*\(\s*x\s*\)[^.;\d]{0,12}?(\d*\.\d+)"),
     "d_g_z": re.compile(r"\bD\s*\(\s*G\s*\(\s*z\s*\)\s*\)[^.;\d]{0,12}?(\d*\.\d+)"),
@@ -87,10 +91,12 @@ def _accuracies(text: str) -> dict[str, str]:
     near the word cannot make the report invalid.
     """
     found: dict[str, str] = {}
+    for named in _ACCURACY_FIELD.finditer(text):
+        found.setdefault(f"d_accuracy_on_{named.group(1).lower()}", named.group(2))
     for word in _ACCURACY_WORD.finditer(text):
         window = text[max(0, word.start() - 30) : word.end() + 60]
-        before = _ACCURACY_BEFORE_HALVES.search(window)
-        if before is not None:
+        # "98% on real and 97% on fake" holds one such phrase per half.
+        for before in _ACCURACY_BEFORE_HALVES.finditer(window):
             for half in before.groups()[1:]:
                 if half:
                     field = f"d_accuracy_on_{half.lower().rstrip('s')}"
