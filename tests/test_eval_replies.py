@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from gan_triage.cli import main
 from test_eval_cases import D_WINS, fields_case, write_cases
 
@@ -128,3 +130,71 @@ def test_bad_replies_line_exits_2(tmp_path: Path) -> None:
     )
 
     assert code == 2
+
+
+def run_partial(
+    tmp_path: Path, case_ids: list[str], replies: dict[str, str]
+) -> tuple[int, Path]:
+    """Run the replies backend over ``case_ids`` with replies for some of them."""
+    cases = [fields_case(name, D_WINS, expert="d_wins") for name in case_ids]
+    evals = write_cases(tmp_path / "evals", "mini", cases)
+    file = tmp_path / "replies.jsonl"
+    lines = [json.dumps({"id": key, "reply": text}) for key, text in replies.items()]
+    file.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    arguments = ["eval", "--evals", str(evals), "--backend", "replies"]
+    code = main([*arguments, "--replies", str(file), "--out", str(out)])
+    return code, out
+
+
+def test_partial_coverage_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run_partial(tmp_path, ["a", "b", "c"], {"a": COMPLIANT})
+
+    captured = capsys.readouterr()
+    assert code == 0
+    # One expert-labelled trial per case: 1 of 3 has a reply, 1/3 = 33.3%.
+    assert "Coverage: 1 of 3 loaded trials had a reply (33.3%)." in captured.out
+    assert "The other 2 were not scored" in captured.out
+    assert "warning" in captured.err
+    assert "replies for 1 of the 3 loaded trials" in captured.err
+    assert "add replies for the other 2" in captured.err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["coverage"] == {"trials": 1, "loaded": 3, "rate": 0.3333}
+    report = (out / "report.md").read_text()
+    assert "Coverage: 1 of 3 loaded trials had a reply (33.3%)." in report
+    assert "counts only the 1 scored trial." in report
+
+
+def test_full_coverage_no_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run_partial(tmp_path, ["a", "b"], {"a": COMPLIANT, "b": COMPLIANT})
+
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "Coverage: 2 of 2 loaded trials had a reply (100.0%)." in captured.out
+    assert "not scored" not in captured.out
+    assert "warning" not in captured.err
+
+
+def test_one_unknown_reply_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_partial(tmp_path, ["a"], {"a": COMPLIANT, "zz": COMPLIANT})
+
+    err = capsys.readouterr().err
+    assert "1 reply names no loaded case ('zz'); it is ignored" in err
+    assert "replies name" not in err
+
+
+def test_two_unknown_replies_plural(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    replies = {"a": COMPLIANT, "yy": COMPLIANT, "zz": COMPLIANT}
+
+    run_partial(tmp_path, ["a"], replies)
+
+    err = capsys.readouterr().err
+    assert "2 replies name no loaded case, e.g. 'yy'; they are ignored" in err

@@ -139,10 +139,10 @@ def _backend(args: argparse.Namespace) -> Any:
 def _run(args: argparse.Namespace) -> int:
     from .evals.cases import load_cases, parse_readings
     from .evals.gate import gate_failures, load_baseline
-    from .evals.markdown import accuracy_table
+    from .evals.markdown import accuracy_table, coverage_line
     from .evals.progress import Progress
     from .evals.reports import write_run
-    from .evals.runner import run_eval, trials
+    from .evals.runner import labelled_trials, run_eval, trials
     from .evals.summary import Prices, summarize
 
     readings = parse_readings(_split(args.readings))
@@ -156,18 +156,27 @@ def _run(args: argparse.Namespace) -> int:
 
     progress = Progress(len(planned), force=args.progress)
     records = run_eval(cases, backend, args.evals, readings, progress)
+    # Only a replies file can leave cases out: every other backend covers all.
+    loaded = labelled_trials(cases, readings) if args.backend == "replies" else None
     summary = summarize(
         records,
         backend=backend.name,
         prices=Prices(input=args.price_input, output=args.price_output),
+        loaded_trials=loaded,
     )
     write_run(args.out, records, summary)
 
+    coverage = coverage_line(summary)
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False, sort_keys=True))
     else:
         print("\n".join(accuracy_table(summary)))
-        print(f"wrote {len(records)} trials to {args.out}")
+        if coverage is not None:
+            print(coverage)
+        trials_word = "trial" if len(records) == 1 else "trials"
+        print(f"wrote {len(records)} {trials_word} to {args.out}")
+    if loaded is not None and len(records) < loaded:
+        _warn_partial_coverage(args.replies, len(records), loaded)
     if summary["model_trials"]:
         print(
             f"gan-triage: note: re-ask rate {summary['reask_rate']:.1%}, fallback "
@@ -204,18 +213,31 @@ def _warn_all_fell_back(summary: dict[str, Any]) -> None:
     )
 
 
+def _warn_partial_coverage(replies: Path, scored: int, loaded: int) -> None:
+    print(
+        f"gan-triage: warning: {replies} has replies for {scored} of the {loaded} "
+        f"loaded trials, so the accuracy covers only those; add replies for the "
+        f"other {loaded - scored} or narrow --sets",
+        file=sys.stderr,
+    )
+
+
 def _note_unknown_replies(backend: Any, cases: list[Any]) -> None:
     replies = getattr(backend, "replies", None)
     if not isinstance(replies, dict):
         return
     known = {case.id for case in cases}
     unknown = sorted({case_id for case_id, _ in replies if case_id not in known})
-    if unknown:
-        print(
-            f"gan-triage: note: {len(unknown)} replies name no loaded case, e.g. "
-            f"{unknown[0]!r}; they are ignored",
-            file=sys.stderr,
+    if not unknown:
+        return
+    if len(unknown) == 1:
+        message = f"1 reply names no loaded case ({unknown[0]!r}); it is ignored"
+    else:
+        message = (
+            f"{len(unknown)} replies name no loaded case, e.g. {unknown[0]!r}; "
+            "they are ignored"
         )
+    print(f"gan-triage: note: {message}", file=sys.stderr)
 
 
 def _compare(run_a: Path, run_b: Path) -> int:

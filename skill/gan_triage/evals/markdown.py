@@ -133,6 +133,27 @@ def _trials_line(summary: dict[str, Any]) -> str:
     return f"{line}); models: {models}."
 
 
+def coverage_line(summary: dict[str, Any]) -> str | None:
+    """Describe how many loaded trials the run scored, when it recorded that."""
+    coverage = summary.get("coverage")
+    if coverage is None:
+        return None
+    loaded, scored = coverage["loaded"], coverage["trials"]
+    line = (
+        f"Coverage: {scored} of {loaded} loaded trials had a reply "
+        f"({_percent(coverage['rate'])})."
+    )
+    missing = loaded - scored
+    if missing <= 0:
+        return line
+    were = "was" if missing == 1 else "were"
+    trials = "trial" if scored == 1 else "trials"
+    return (
+        f"{line} The other {missing} {were} not scored, so the accuracy "
+        f"counts only the {scored} scored {trials}."
+    )
+
+
 def _accuracy_note(summary: dict[str, Any]) -> list[str]:
     if "final_answer_accuracy" not in summary:
         return []
@@ -144,11 +165,17 @@ def _accuracy_note(summary: dict[str, Any]) -> list[str]:
     ]
 
 
+def _coverage_lines(summary: dict[str, Any]) -> list[str]:
+    line = coverage_line(summary)
+    return [] if line is None else ["", line]
+
+
 def render_markdown(summary: dict[str, Any]) -> str:
     lines = [
         f"# Eval run: backend `{summary['backend']}`",
         "",
         _trials_line(summary),
+        *_coverage_lines(summary),
         "",
         "## Accuracy per set",
         "",

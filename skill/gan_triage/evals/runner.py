@@ -36,6 +36,11 @@ def trials(
     ]
 
 
+def labelled_trials(cases: list[Case], readings: tuple[Reading, ...] = READINGS) -> int:
+    """Count the labelled (case, reading) pairs: the trials a full run makes."""
+    return sum(1 for case in cases for reading in readings if reading in case.labels)
+
+
 def run_eval(
     cases: list[Case],
     backend: Backend,

@@ -212,9 +212,18 @@ def _model_stats(
 
 
 def summarize(
-    records: list[dict[str, Any]], *, backend: str, prices: Prices | None = None
+    records: list[dict[str, Any]],
+    *,
+    backend: str,
+    prices: Prices | None = None,
+    loaded_trials: int | None = None,
 ) -> dict[str, Any]:
-    """Build the summary of a run from its trial records."""
+    """Build the summary of a run from its trial records.
+
+    ``loaded_trials`` counts the labelled trials of the loaded cases. When it
+    is given, ``coverage`` records how many of them the run scored, because a
+    replies file may contain replies for only some cases.
+    """
     models = sorted({r["model"] for r in records if r.get("model")})
     model_run = backend in MODEL_BACKENDS
     summary: dict[str, Any] = {
@@ -235,4 +244,10 @@ def summarize(
     if any(r.get("first_reply_rules") is not None for r in records):
         summary["validator_first_reply"] = _rule_rates(records, "first_reply_rules")
     summary.update(_model_stats(records, prices or Prices(), model_run))
+    if loaded_trials is not None:
+        summary["coverage"] = {
+            "trials": len(records),
+            "loaded": loaded_trials,
+            "rate": rate(len(records), loaded_trials),
+        }
     return summary
