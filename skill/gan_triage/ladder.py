@@ -83,9 +83,9 @@ class RulesAnswerer:
 class ModelAnswerer:
     """Answers with the model loop, falling back to the rules as the loop does.
 
-    The model sees the fixes already tried. A model reply that proposes one of
-    them anyway passes the validator (which knows nothing of the run), so it is
-    caught here and the rule engine answers instead.
+    The model sees the fixes already tried, and the loop re-asks once when a
+    reply proposes one of them anyway. Should a repeat still come back, it is
+    caught here as a last check and the rule engine answers instead.
     """
 
     client: ModelClient | None = None
