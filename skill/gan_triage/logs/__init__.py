@@ -21,6 +21,7 @@ from .cutoff import delimited_damage, find_cut_line, jsonl_damage
 from .delimited import DelimitedReader, read_header
 from .detect import detect_format, is_log
 from .jsonl import read_jsonl
+from .layouts import known_layout
 from .summary import DEFAULT_WINDOW, Summary, summarize
 from .table import EpochAssigner, EpochTable
 from .tail import read_tail
@@ -123,6 +124,7 @@ def _read(
         g_col,
         index_names=table.index_names,
         text_names=table.text_names,
+        layout=known_layout(table.names) if log_format == "console" else None,
     )
     columns.warnings[:0] = warnings
     return table, columns, assigner

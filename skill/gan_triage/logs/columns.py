@@ -13,13 +13,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError
 
-Role = Literal["d", "g", "d_x", "d_g_z", "acc_real", "acc_fake"]
+if TYPE_CHECKING:
+    from .layouts import Layout
 
-ROLES: tuple[Role, ...] = ("d", "g", "d_x", "d_g_z", "acc_real", "acc_fake")
+Role = Literal["d", "g", "d_x", "d_g_z", "acc_real", "acc_fake", "acc"]
+
+ROLES: tuple[Role, ...] = ("d", "g", "d_x", "d_g_z", "acc_real", "acc_fake", "acc")
 
 # Canonical names for each role, most specific first.
 ALIASES: dict[Role, tuple[str, ...]] = {
@@ -97,6 +100,16 @@ ALIASES: dict[Role, tuple[str, ...]] = {
         "fake_acc",
         "accuracy_fake",
         "fake_accuracy",
+    ),
+    # D's accuracy on real and fake images together, as Keras GAN examples
+    # log it; "acc" alone is left out because classifiers log it too.
+    "acc": (
+        "d_acc",
+        "d_accuracy",
+        "disc_acc",
+        "disc_accuracy",
+        "discriminator_acc",
+        "discriminator_accuracy",
     ),
 }
 
@@ -276,30 +289,36 @@ def map_columns(
     *,
     index_names: Iterable[str] = (),
     text_names: Iterable[str] = (),
+    layout: Layout | None = None,
 ) -> ColumnMap:
     """Choose the column for each role among ``names`` (in the log's order).
 
     ``index_names`` are names a reader took as epoch or step, and
     ``text_names`` are names seen with no numeric value. Neither can be a
-    loss, so both serve only the error messages. Raises InputError, listing
-    the columns found, when no D or G loss column is found, when an override
-    names a column that is missing or is no loss, or when D and G would share
-    a column.
+    loss, so both serve only the error messages. A ``layout`` gives the
+    columns of roles that no override names, and the names no role may take.
+    Raises InputError, listing the columns found, when no D or G loss column
+    is found, when an override names a column that is missing or is no loss,
+    or when D and G would share a column.
     """
     sorted_names = _sort_names(names, index_names, text_names)
     candidates = sorted_names.candidates
     result = ColumnMap()
     overrides: dict[Role, str | None] = {"d": d_col, "g": g_col}
+    ignored = layout.ignored if layout else frozenset()
     for role in ROLES:
         wanted = overrides.get(role)
         if wanted:
             option = OPTION_FOR_ROLE[role]
             result.chosen[role] = _override(sorted_names, wanted, option, origin)
             continue
+        if layout and role in layout.chosen:
+            result.chosen[role] = layout.chosen[role]
+            continue
         ranked = sorted(
             (rank, position, name)
             for position, name in enumerate(candidates)
-            if (rank := _rank(name, role)) is not None
+            if name not in ignored and (rank := _rank(name, role)) is not None
         )
         if not ranked:
             continue
@@ -317,4 +336,6 @@ def map_columns(
             f"{', '.join(candidates) or 'none'}; name them with --d-col and --g-col"
         )
     _check_distinct(result.chosen, overrides, origin, _columns_hint(candidates))
+    if layout and any(not overrides.get(role) for role in layout.chosen):
+        result.warnings.insert(0, f"{origin}: {layout.note}")
     return result

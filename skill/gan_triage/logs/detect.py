@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
+from . import loss_log
 from .columns import role_of
 from .console import DCGAN_PREFIX, parse_line
 from .tensorboard import event_files
@@ -59,6 +60,10 @@ def _looks_csv(lines: list[str]) -> bool:
 
 def _looks_console(lines: list[str]) -> bool:
     if any(DCGAN_PREFIX.match(line) and "loss_d" in line.lower() for line in lines):
+        return True
+    # pytorch-CycleGAN-and-pix2pix names its losses D_A, G_GAN and so on,
+    # which no alias covers, so its line prefix alone marks the log.
+    if any(loss_log.PREFIX.match(line) and parse_line(line)[1] for line in lines):
         return True
     both = 0
     for line in lines:

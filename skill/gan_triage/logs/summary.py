@@ -29,6 +29,7 @@ ROLE_LABELS: dict[Role, str] = {
     "d_g_z": "D(G(z))",
     "acc_real": "D accuracy on real",
     "acc_fake": "D accuracy on fake",
+    "acc": "D accuracy",
 }
 # Report field for each D output column, and the largest mean it may have:
 # accuracies may be logged in percent; D(x) and D(G(z)) are probabilities.
@@ -97,6 +98,28 @@ def _window_mean(table: EpochTable, name: str, window: int) -> float | None:
     return float(format_value(sum(finite) / len(finite)))
 
 
+def _overall_accuracy_warning(
+    table: EpochTable, columns: ColumnMap, origin: str
+) -> str | None:
+    """Describe D's accuracy on real and fake together, which no report field holds.
+
+    The rules need the real and fake accuracies apart, so the overall one is
+    only shown: its last epoch's mean, in percent.
+    """
+    name = columns.chosen.get("acc")
+    means = [] if name is None else table.means(name)
+    if not means:
+        return None
+    epoch, value = means[-1]
+    # Keras returns a fraction, but some loggers already print a percentage.
+    percent = value * 100 if abs(value) <= 1 else value
+    return (
+        f"{origin}: D accuracy on real and fake together ({name}) is "
+        f"{format_value(percent)}% in the last epoch ({_epoch_label(epoch)}); the "
+        "report holds only accuracies on real and on fake apart, so it is left out"
+    )
+
+
 def _epochs_trained(table: EpochTable, names: list[str]) -> int | None:
     """Return the last epoch number, counted from 1 even when the log counts from 0."""
     epochs = [
@@ -160,6 +183,9 @@ def summarize(
                 f"0-{limit:g}, so it is not a probability (a WGAN critic's raw "
                 f"score?); {key} left out"
             )
+    accuracy = _overall_accuracy_warning(table, columns, origin)
+    if accuracy is not None:
+        summary.warnings.append(accuracy)
     epochs = _epochs_trained(table, loss_names)
     if epochs is not None:
         summary.fields["epochs"] = epochs
