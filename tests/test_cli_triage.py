@@ -388,3 +388,24 @@ def test_thousands_comma_is_noted(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert code == 0
     assert "1,386 was read as a whole number" in err
+
+
+def test_txt_console_log_is_read_as_log(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # pytorch-CycleGAN writes loss_log.txt; its content, not the suffix,
+    # decides that it is a log rather than a free-text report.
+    lines = [
+        f"(epoch: {epoch}, iters: 100, time: 0.1, data: 0.01) "
+        f"D_A: 0.25{epoch % 3} G_A: 0.26{epoch % 2} D_B: 0.24 G_B: 0.33"
+        for epoch in range(1, 13)
+    ]
+    log = tmp_path / "loss_log.txt"
+    log.write_text("\n".join(lines) + "\n")
+
+    code, out, _ = run(capsys, str(log), "--json", "--samples", "looks fine")
+    payload = json.loads(out)
+
+    assert code == 0
+    assert payload["report"]["epochs"] == 12
+    assert "last 10 epochs of 12" in payload["report"]["d_loss_trend"]

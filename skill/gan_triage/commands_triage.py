@@ -275,7 +275,9 @@ def _reject_two_reports(args: argparse.Namespace) -> None:
 
 
 def _is_log(path: Path) -> bool:
-    if path.suffix.lower() in (".yaml", ".yml", ".json", ".txt"):
+    # A .txt file may be a free-text report or a console log such as
+    # pytorch-CycleGAN's loss_log.txt, so its content decides.
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
         return False
     if not path.exists():
         return False
