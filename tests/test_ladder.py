@@ -338,7 +338,7 @@ NO_MATCH_BLOCK = (
     f"[triage]\n  failure:  No match\n  evidence: {EVIDENCE}\n"
     "  fix:      Send d_accuracy_on_real, d_accuracy_on_fake and a sample grid "
     "so the run can be triaged.\n"
-    "  retry:    1 epoch: log the three items, then triage again"
+    "  retry:    1 epoch: send what the fix line asks for, then triage again"
 )
 
 
