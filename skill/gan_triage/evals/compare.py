@@ -10,7 +10,9 @@ from .markdown import _percent
 def _key_fields(record: dict[str, Any]) -> tuple[Any, ...]:
     scores = record["scores"]
     failed = tuple(sorted(name for name, s in scores.items() if s["value"] is False))
-    return record.get("predicted"), record.get("fix_slug"), failed
+    # The answering path counts too: the same final answer from the model in
+    # one run and from the rule engine in the other is a change in the model.
+    return record.get("predicted"), record.get("fix_slug"), failed, record.get("source")
 
 
 def changed_trials(
@@ -68,13 +70,13 @@ def render_comparison(
     only_b = {r["id"] for r in records_b} - {r["id"] for r in records_a}
     lines.extend(["", f"## Trials that changed ({len(changes)})", ""])
     for change in changes:
-        (mode_a, fix_a, failed_a), (mode_b, fix_b, failed_b) = (
+        (mode_a, fix_a, failed_a, source_a), (mode_b, fix_b, failed_b, source_b) = (
             change["before"],
             change["after"],
         )
         lines.append(
             f"- `{change['id']}` (label {change['label']}): {mode_a} / {fix_a} "
-            f"-> {mode_b} / {fix_b}; failed checks "
+            f"from {source_a} -> {mode_b} / {fix_b} from {source_b}; failed checks "
             f"[{', '.join(failed_a)}] -> [{', '.join(failed_b)}]"
         )
     if only_a or only_b:
