@@ -1,15 +1,16 @@
 """The catalog of failure modes: the one source of thresholds, fixes and retry advice.
 
 The rule engine, the validator, the rendered SKILL.md, the model prompts and the
-eval oracle all read this module. Nothing else in the package may hold a
-threshold or a fix text of its own.
+eval oracle all read this module, so every mode threshold and fix text lives
+here. ``reading.py`` keeps only the tolerances it uses to tell loss scales apart
+(for example, both losses within 0.04 of 0.25 reads as LSGAN).
 
 Where a number comes from is recorded next to it in ``source``. Two kinds of
-source appear: the five-mode triage prompt this project implements (called
-"triage prompt" below), and the per-epoch logs of real training runs made for
-this project (small MLP GANs on 8x8 digits, a ring of 8 Gaussians and a grid of
-25 Gaussians; copies live in ``tests/data/runs``). Where the two disagree, the
-measured runs win and the entry says so.
+source appear. One is the five-mode triage prompt this project implements,
+called "triage prompt" below. The other is the per-epoch logs of real training
+runs made for this project: small MLP GANs on 8x8 digits, a ring of 8 Gaussians
+and a grid of 25 Gaussians, with copies in ``tests/data/runs``. Where the two
+disagree, the measured runs win and the entry says so.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class Threshold:
 
 @dataclass(frozen=True)
 class Scale:
-    """What D and G loss numbers mean under one objective.
+    """The meaning of D and G loss numbers under one objective.
 
     ``None`` marks a threshold that has no meaning on this scale: for example
     WGAN critic losses have no fixed level, so they are judged by trend only.

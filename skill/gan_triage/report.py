@@ -341,7 +341,7 @@ def parse_mapping_text(
     Scalars are kept as the text the user typed (YAML's base loader, JSON
     numbers as strings), so ``0.50`` stays ``0.50`` for the verbatim quote.
     Broken YAML is an error when the file is meant to be YAML or the text has
-    report keys; otherwise the text is read as prose.
+    report keys. Any other text that is not a mapping is read as prose.
     """
     if text.lstrip().startswith("{"):
         try:

@@ -193,8 +193,8 @@ def check_no_match_items(reply: str, report: Report | None = None) -> list[Findi
 
 def drop_user_text(text: str, report: Report) -> str:
     """Blank out the user's own strings, so quoting them never breaks a rule."""
-    # Longest first: notes may quote a trend, and blanking the trend first
-    # would leave the rest of the notes behind as if the reply had written it.
+    # The longest string goes first, because notes may quote a trend. Blanking
+    # the trend first would leave the rest of the notes behind as reply text.
     strings = (report.d_loss_trend, report.g_loss_trend, report.sample_notes)
     for user_text in sorted(strings, key=len, reverse=True):
         if user_text.strip():
